@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { parseIsoDuration } from './iso-duration';
+
+/** Reusable zod fields for env variables: every value arrives as a string. */
+export const env = {
+  string: (fallback: string) => z.string().default(fallback),
+  optionalString: () => z.string().default(''),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
+  durationMs: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((value, ctx) => {
+        const ms = parseIsoDuration(value);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 duration such as PT10S, got "${value}"` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  url: (fallback: string, protocols: string[]) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => protocols.some((protocol) => value.startsWith(`${protocol}://`)), {
+        message: `expected a ${protocols.join(' or ')} URL`,
+      }),
+  list: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0),
+      ),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+    z.enum(values).default(fallback as never),
+};

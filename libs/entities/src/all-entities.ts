@@ -1,0 +1,17 @@
+import { AdminAuditLogEntity } from './admin-audit-log.entity';
+import { DispatchCircuitEntity } from './dispatch-circuit.entity';
+import { DispatchOutboxEntity } from './dispatch-outbox.entity';
+import { IngestRateLimitWindowEntity } from './ingest-rate-limit-window.entity';
+import { MessageQueueTraceEntity } from './message-queue-trace.entity';
+import { SourceOutboxEntity } from './source-outbox.entity';
+import { UserActivityEventEntity } from './user-activity-event.entity';
+
+export const ALL_ENTITIES = [
+  AdminAuditLogEntity,
+  DispatchCircuitEntity,
+  DispatchOutboxEntity,
+  IngestRateLimitWindowEntity,
+  MessageQueueTraceEntity,
+  SourceOutboxEntity,
+  UserActivityEventEntity,
+];

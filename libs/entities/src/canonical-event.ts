@@ -1,0 +1,71 @@
+import { EventSource } from './user-activity-event.entity';
+
+/** The event as it travels: source outbox payload, MQ message body and dispatch outbox payload (DESIGN §2). */
+export interface CanonicalEvent {
+  eventId: string;
+  eventName: string;
+  eventVersion: string;
+  occurredAt: string;
+  memberId: number | null;
+  anonymousId: string | null;
+  source: EventSource;
+  properties: Record<string, unknown>;
+  receivedAt: string;
+}
+
+export class ContractValidationError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid canonical event: ${reason}`);
+    this.name = ContractValidationError.name;
+  }
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function boundedString(value: unknown, field: string, max: number): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+    throw new ContractValidationError(`${field} must be a non-blank string of at most ${max} characters`);
+  }
+  return value;
+}
+
+function instant(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new ContractValidationError(`${field} must be an ISO-8601 instant`);
+  }
+  return value;
+}
+
+/** Checks an MQ message body against the canonical envelope; throws ContractValidationError. */
+export function parseCanonicalEvent(body: unknown): CanonicalEvent {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ContractValidationError('body must be a JSON object');
+  }
+  const event = body as Record<string, unknown>;
+  const memberId = event.memberId ?? null;
+  if (memberId !== null && !Number.isSafeInteger(memberId)) {
+    throw new ContractValidationError('memberId must be an integer or null');
+  }
+  const anonymousId = event.anonymousId ?? null;
+  if (anonymousId !== null) {
+    boundedString(anonymousId, 'anonymousId', 100);
+  }
+  if (event.source !== EventSource.Client && event.source !== EventSource.Server) {
+    throw new ContractValidationError('source must be CLIENT or SERVER');
+  }
+  const properties = event.properties ?? {};
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
+    throw new ContractValidationError('properties must be an object');
+  }
+  return {
+    eventId: boundedString(event.eventId, 'eventId', 64),
+    eventName: boundedString(event.eventName, 'eventName', 100),
+    eventVersion: boundedString(event.eventVersion ?? 'v1', 'eventVersion', 20),
+    occurredAt: instant(event.occurredAt, 'occurredAt'),
+    memberId: memberId as number | null,
+    anonymousId: anonymousId as string | null,
+    source: event.source,
+    properties: properties as Record<string, unknown>,
+    receivedAt: instant(event.receivedAt, 'receivedAt'),
+  };
+}

@@ -1,0 +1,44 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum TraceStage {
+  Publish = 'PUBLISH',
+  PublishFail = 'PUBLISH_FAIL',
+  ConsumeSuccess = 'CONSUME_SUCCESS',
+  ConsumeFail = 'CONSUME_FAIL',
+  DeadLetter = 'DEAD_LETTER',
+}
+
+@Entity('message_queue_trace_log')
+@Index('idx_message_queue_trace_log_created', ['createdAt'])
+@Index('idx_message_queue_trace_log_message', ['messageId', 'id'])
+export class MessageQueueTraceEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'message_id', type: 'varchar', length: 100 })
+  messageId: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  topic: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  provider: string;
+
+  @Column({ name: 'message_key', type: 'varchar', length: 200, nullable: true })
+  messageKey: string | null;
+
+  @Column({ name: 'consumer_group', type: 'varchar', length: 100, nullable: true })
+  consumerGroup: string | null;
+
+  @Column({ type: 'varchar', length: 30 })
+  stage: TraceStage;
+
+  @Column({ name: 'processing_millis', type: 'bigint', nullable: true })
+  processingMillis: string | null;
+
+  @Column({ name: 'error_message', type: 'varchar', length: 1000, nullable: true })
+  errorMessage: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/** Every migration, in order; listed explicitly so the same code runs from ts (tests) and js (dist). */
+export const MIGRATIONS = [InitialSchema1764000000000];

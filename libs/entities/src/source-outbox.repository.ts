@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { SourceOutboxStatus } from '@app/state-machines';
+import { CanonicalEvent } from './canonical-event';
+import { SqlExecutor } from './sql-executor';
+
+export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
+
+export interface ClaimedSourceRow {
+  id: string;
+  eventId: string;
+  eventName: string;
+  payload: unknown;
+  status: SourceOutboxStatus;
+  retryCount: number;
+}
+
+export interface SourceFailure {
+  id: string;
+  error: string;
+  /** null parks the row (FAILED with no next_retry_at) for an operator's replay. */
+  retryDelayMs: number | null;
+}
+
+export interface SourceOutboxSummary {
+  pendingCount: number;
+  failedCount: number;
+  publishedCount: number;
+  parkedCount: number;
+  maxRetryCount: number;
+  oldestPendingAt: string | null;
+}
+
+const CLAIM_COLUMNS = `id, event_id AS "eventId", event_name AS "eventName", payload, status, retry_count AS "retryCount"`;
+
+@Injectable()
+export class SourceOutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * One statement, so one transaction: inserts the request's events, skips known event ids, and NOTIFYs the relay.
+   * The notification is delivered only when the statement commits. Returns how many rows were inserted.
+   */
+  async insertEvents(events: CanonicalEvent[]): Promise<number> {
+    const rows = await this.dataSource.query<{ inserted: number }[]>(
+      `WITH inserted AS (
+         INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::bigint[], $6::jsonb[])
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING 1
+       ), notified AS (
+         SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row
+       )
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM notified)::int AS notified`,
+      [
+        events.map((event) => event.eventId),
+        events.map((event) => event.eventName),
+        events.map((event) => event.eventVersion),
+        events.map((event) => event.occurredAt),
+        events.map((event) => event.memberId),
+        events.map((event) => JSON.stringify(event)),
+      ],
+    );
+    return rows[0].inserted;
+  }
+
+  /** Due rows, oldest first; SKIP LOCKED so relay replicas and admin replays never take the same row. */
+  async claimDue(tx: SqlExecutor, limit: number): Promise<ClaimedSourceRow[]> {
+    return tx.query<ClaimedSourceRow[]>(
+      `SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
+       WHERE status IN ('PENDING', 'FAILED') AND (status = 'PENDING' OR next_retry_at <= now())
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  /** What an operator's replay takes: FAILED rows (parked included) and PENDING rows older than `pendingMinAgeMs`. */
+  async claimForReplay(tx: SqlExecutor, limit: number, pendingMinAgeMs: number): Promise<ClaimedSourceRow[]> {
+    return tx.query<ClaimedSourceRow[]>(
+      `SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
+       WHERE status = 'FAILED' OR (status = 'PENDING' AND created_at <= now() - $2 * interval '1 millisecond')
+       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit, pendingMinAgeMs],
+    );
+  }
+
+  async markPublished(tx: SqlExecutor, ids: string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await tx.query(
+      `UPDATE user_activity_source_outbox
+       SET status = 'PUBLISHED', published_at = now(), last_error = NULL, next_retry_at = NULL, updated_at = now()
+       WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async markFailed(tx: SqlExecutor, failures: SourceFailure[]): Promise<void> {
+    if (failures.length === 0) {
+      return;
+    }
+    await tx.query(
+      `UPDATE user_activity_source_outbox AS o
+       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = now(),
+           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END
+       FROM unnest($1::bigint[], $2::varchar[], $3::bigint[]) AS f(id, last_error, delay_ms)
+       WHERE o.id = f.id`,
+      [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 1000)), failures.map((f) => f.retryDelayMs)],
+    );
+  }
+
+  async summary(): Promise<SourceOutboxSummary> {
+    const rows = await this.dataSource.query<SourceOutboxSummary[]>(
+      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS "pendingCount",
+              count(*) FILTER (WHERE status = 'FAILED')::int AS "failedCount",
+              count(*) FILTER (WHERE status = 'PUBLISHED')::int AS "publishedCount",
+              count(*) FILTER (WHERE status = 'FAILED' AND next_retry_at IS NULL)::int AS "parkedCount",
+              COALESCE(max(retry_count), 0)::int AS "maxRetryCount",
+              min(created_at) FILTER (WHERE status = 'PENDING') AS "oldestPendingAt"
+       FROM user_activity_source_outbox`,
+    );
+    const summary = rows[0];
+    const oldest = summary.oldestPendingAt as unknown as Date | null;
+    return { ...summary, oldestPendingAt: oldest ? oldest.toISOString() : null };
+  }
+
+  /** Deletes up to `limit` PUBLISHED rows older than the retention; returns how many went. */
+  async deletePublishedBefore(retentionMs: number, limit: number): Promise<number> {
+    const rows = await this.dataSource.query<{ deleted: number }[]>(
+      `WITH doomed AS (
+         SELECT id FROM user_activity_source_outbox
+         WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), deleted AS (DELETE FROM user_activity_source_outbox WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+       SELECT count(*)::int AS deleted FROM deleted`,
+      [retentionMs, limit],
+    );
+    return rows[0].deleted;
+  }
+}

@@ -1,0 +1,35 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
+import { sendError, STATUS_CODES } from './error-body';
+
+/** Renders every error as `{success:false, code, message}`; anything unexpected is a logged 500 without details. */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ApiError) {
+      for (const [name, value] of Object.entries(exception.headers)) {
+        response.setHeader(name, value);
+      }
+      sendError(response, exception.status, exception.code, exception.message, exception.details);
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 400) {
+        sendError(response, 400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE);
+        return;
+      }
+      // Terminus answers 503 with the check results; keep them for the operator.
+      const body = exception.getResponse();
+      const details = status === 503 && typeof body === 'object' ? { details: body } : {};
+      sendError(response, status, STATUS_CODES[status] ?? `HTTP_${status}`, exception.message, details);
+      return;
+    }
+    this.logger.error({ msg: 'unhandled error', error: exception instanceof Error ? exception.stack : String(exception) });
+    sendError(response, 500, 'INTERNAL_ERROR', '요청을 처리하지 못했습니다.');
+  }
+}

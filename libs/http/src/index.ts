@@ -1,0 +1,5 @@
+export * from './api-error';
+export * from './api-error.filter';
+export * from './error-body';
+export * from './json-body';
+export * from './run-app';

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { SqlExecutor, TraceStage } from '@app/entities';
+
+export interface MqTrace {
+  messageId: string;
+  topic: string;
+  provider: string;
+  messageKey: string | null;
+  consumerGroup: string | null;
+  stage: TraceStage;
+  processingMillis: number | null;
+  errorMessage: string | null;
+}
+
+/** Writes MQ trace rows in one statement, inside the caller's transaction. */
+@Injectable()
+export class MqTraceWriter {
+  async write(tx: SqlExecutor, traces: MqTrace[]): Promise<void> {
+    if (traces.length === 0) {
+      return;
+    }
+    await tx.query(
+      `INSERT INTO message_queue_trace_log
+         (message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                            $7::bigint[], $8::varchar[])`,
+      [
+        traces.map((t) => t.messageId.slice(0, 100)),
+        traces.map((t) => t.topic),
+        traces.map((t) => t.provider),
+        traces.map((t) => t.messageKey?.slice(0, 200) ?? null),
+        traces.map((t) => t.consumerGroup),
+        traces.map((t) => t.stage),
+        traces.map((t) => t.processingMillis),
+        traces.map((t) => t.errorMessage?.slice(0, 1000) ?? null),
+      ],
+    );
+  }
+
+  /** Deletes up to `limit` trace rows older than the retention; returns how many went. */
+  async deleteOlderThan(tx: SqlExecutor, retentionMs: number, limit: number): Promise<number> {
+    const rows = await tx.query<{ deleted: number }[]>(
+      `WITH doomed AS (
+         SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond' ORDER BY id LIMIT $2
+       ), deleted AS (DELETE FROM message_queue_trace_log WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+       SELECT count(*)::int AS deleted FROM deleted`,
+      [retentionMs, limit],
+    );
+    return rows[0].deleted;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './event-factory';
+export * from './fault-proxy';
+export * from './test-database';
+export * from './test-environment';
+export * from './test-vhost';
+export * from './wait-for';

@@ -1,0 +1,3 @@
+import { loadConfig, testingSchema } from '@app/config';
+
+export const testEnvironment = loadConfig(testingSchema);
