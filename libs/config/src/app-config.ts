@@ -64,13 +64,16 @@ export const relaySchema = coreSchema.merge(brokerSchema).extend({
   GAUGE_REFRESH_INTERVAL: env.durationMs('PT5S'),
 });
 
-export const eventStoreSchema = coreSchema.merge(brokerSchema).merge(posthogSchema).extend({
-  PORT: env.int(3002, 1, 65535),
-  EVENT_STORE_PREFETCH: env.int(500, 1, 65_535),
-  EVENT_STORE_BATCH_SIZE: env.int(500, 1, 10_000),
-  EVENT_STORE_BATCH_WAIT: env.durationMs('PT0.02S'),
-  EVENT_STORE_RETRY_MAX_DELAY: env.durationMs('PT5S'),
-});
+export const eventStoreSchema = coreSchema
+  .merge(brokerSchema)
+  .merge(posthogSchema)
+  .extend({
+    PORT: env.int(3002, 1, 65535),
+    EVENT_STORE_PREFETCH: env.int(500, 1, 65_535),
+    EVENT_STORE_BATCH_SIZE: env.int(500, 1, 10_000),
+    EVENT_STORE_BATCH_WAIT: env.durationMs('PT0.02S'),
+    EVENT_STORE_RETRY_MAX_DELAY: env.durationMs('PT5S'),
+  });
 
 export const dispatcherSchema = coreSchema.merge(posthogSchema).extend({
   PORT: env.int(3003, 1, 65535),

@@ -14,7 +14,12 @@ describe('loadConfig', () => {
   it('lists every bad variable in one error', () => {
     let caught: unknown;
     try {
-      loadConfig(relaySchema, { PORT: 'eighty', RELAY_POLL_INTERVAL: '1s', MQ_PROVIDER: 'kafka', DATABASE_URL: 'mysql://x' });
+      loadConfig(relaySchema, {
+        PORT: 'eighty',
+        RELAY_POLL_INTERVAL: '1s',
+        MQ_PROVIDER: 'kafka',
+        DATABASE_URL: 'mysql://x',
+      });
     } catch (error) {
       caught = error;
     }

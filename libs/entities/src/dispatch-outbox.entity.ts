@@ -4,7 +4,9 @@ import { DispatchOutboxStatus } from '@app/state-machines';
 @Entity('user_activity_dispatch_outbox')
 @Unique('uq_user_activity_dispatch_outbox_event_target', ['eventId', 'dispatchTarget'])
 @Index('idx_user_activity_dispatch_outbox_target_status', ['dispatchTarget', 'status', 'nextRetryAt', 'id'])
-@Index('idx_user_activity_dispatch_outbox_undispatched', ['dispatchTarget', 'id'], { where: `status IN ('PENDING', 'FAILED')` })
+@Index('idx_user_activity_dispatch_outbox_undispatched', ['dispatchTarget', 'id'], {
+  where: `status IN ('PENDING', 'FAILED')`,
+})
 export class DispatchOutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

@@ -15,7 +15,9 @@ async function migrate(direction: string): Promise<void> {
       console.log('reverted the last migration');
     } else {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
-      console.log(`migrations applied: ${applied.length === 0 ? 'none (up to date)' : applied.map((m) => m.name).join(', ')}`);
+      console.log(
+        `migrations applied: ${applied.length === 0 ? 'none (up to date)' : applied.map((m) => m.name).join(', ')}`,
+      );
     }
   } finally {
     await dataSource.destroy();

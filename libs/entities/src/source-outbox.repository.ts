@@ -42,7 +42,7 @@ export class SourceOutboxRepository {
    * One statement, so one transaction: inserts the request's events, skips known event ids, and NOTIFYs the relay.
    * The notification is delivered only when the statement commits. Returns how many rows were inserted.
    */
-  async insertEvents(events: CanonicalEvent[]): Promise<number> {
+  async insertEvents(events: CanonicalEvent[], payloads: string[]): Promise<number> {
     const rows = await this.dataSource.query<{ inserted: number }[]>(
       `WITH inserted AS (
          INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
@@ -59,7 +59,7 @@ export class SourceOutboxRepository {
         events.map((event) => event.eventVersion),
         events.map((event) => event.occurredAt),
         events.map((event) => event.memberId),
-        events.map((event) => JSON.stringify(event)),
+        payloads,
       ],
     );
     return rows[0].inserted;

@@ -29,7 +29,10 @@ export class ApiErrorFilter implements ExceptionFilter {
       sendError(response, status, STATUS_CODES[status] ?? `HTTP_${status}`, exception.message, details);
       return;
     }
-    this.logger.error({ msg: 'unhandled error', error: exception instanceof Error ? exception.stack : String(exception) });
+    this.logger.error({
+      msg: 'unhandled error',
+      error: exception instanceof Error ? exception.stack : String(exception),
+    });
     sendError(response, 500, 'INTERNAL_ERROR', '요청을 처리하지 못했습니다.');
   }
 }

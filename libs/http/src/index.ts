@@ -3,3 +3,4 @@ export * from './api-error.filter';
 export * from './error-body';
 export * from './json-body';
 export * from './run-app';
+export * from './validation.pipe';

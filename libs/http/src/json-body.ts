@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
-import { INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
+import { FieldError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
 import { sendError } from './error-body';
 
 interface BodyParserError extends Error {
@@ -11,21 +11,65 @@ interface BodyParserError extends Error {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+const MAX_JSON_DEPTH = 32;
+
+/** Finds what no handler should ever see: nesting deeper than MAX_JSON_DEPTH, NUL characters, lone surrogates. */
+export function findUnsafeJson(body: unknown): FieldError | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000') || !value.isWellFormed()) {
+        return { field: path || '(body)', reason: 'strings must be well-formed Unicode without NUL characters' };
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_JSON_DEPTH) {
+        return { field: path || '(body)', reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+      }
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\u0000') || !key.isWellFormed()) {
+          return { field: path || '(body)', reason: 'keys must be well-formed Unicode without NUL characters' };
+        }
+        stack.push({
+          value: child,
+          path: Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
+          depth: depth + 1,
+        });
+      }
+    }
+  }
+  return null;
+}
+
 /**
  * JSON bodies up to `limit` bytes (after decompression), with clear 4xx answers for what body-parser rejects:
  * malformed JSON 400, too large 413, unknown encoding or charset 415, a non-JSON body on a write 415.
  */
-export function useJsonBody(app: INestApplication, limit: number): void {
+export function useJsonBody(app: INestApplication, limit: number, onRejected: () => void = () => undefined): void {
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     if (hasBody && request.method !== 'GET' && !request.is(JSON_TYPES)) {
+      onRejected();
       sendError(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
       return;
     }
     next();
   });
   app.use(json({ limit, type: JSON_TYPES, strict: false }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const problem = findUnsafeJson(request.body);
+    if (problem !== null) {
+      onRejected();
+      sendError(response, 400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, { errors: [problem] });
+      return;
+    }
+    next();
+  });
   app.use((error: BodyParserError, _request: Request, response: Response, next: NextFunction) => {
+    if (error.type !== undefined || (error.status !== undefined && error.status < 500)) {
+      onRejected();
+    }
     switch (error.type) {
       case 'entity.too.large':
         sendError(response, 413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`);

@@ -5,11 +5,14 @@ import { Logger } from 'nestjs-pino';
 import { APP_CONFIG, ConfigValidationError, coreSchema, CoreConfig, loadConfig, maskUrl } from '@app/config';
 import { ApiErrorFilter } from './api-error.filter';
 import { useJsonBody } from './json-body';
+import { createValidationPipe } from './validation.pipe';
 
 export interface AppOptions {
   name: string;
-  /** Adds a JSON body parser with this limit (bytes); apps without write endpoints leave it out. */
-  bodyLimit?: number;
+  /** Adds a JSON body parser with this limit (bytes), read from the app's config; apps without write bodies leave it out. */
+  bodyLimit?: (app: INestApplication) => number;
+  /** Called for every request rejected before a handler runs (bad JSON, too large, wrong media type). */
+  onBodyRejected?: (app: INestApplication) => void;
   openApi?: { title: string; description: string; bearer?: boolean };
   configure?: (app: INestApplication) => void;
 }
@@ -17,9 +20,10 @@ export interface AppOptions {
 /** Edge setup shared by main.ts and the e2e tests: body parsing, error envelope, OpenAPI, shutdown hooks. */
 export function configureApp(app: INestApplication, options: AppOptions): void {
   if (options.bodyLimit !== undefined) {
-    useJsonBody(app, options.bodyLimit);
+    useJsonBody(app, options.bodyLimit(app), () => options.onBodyRejected?.(app));
   }
   app.useGlobalFilters(new ApiErrorFilter());
+  app.useGlobalPipes(createValidationPipe());
   if (options.openApi) {
     const builder = new DocumentBuilder()
       .setTitle(options.openApi.title)

@@ -46,7 +46,12 @@ export class ConfirmedPublisher {
     const startedAt = Date.now();
     const settled = await Promise.allSettled(
       events.map((event) =>
-        channel.publish(USER_ACTIVITY_EXCHANGE, event.eventName, Buffer.from(JSON.stringify(event)), eventMessageOptions(event)),
+        channel.publish(
+          USER_ACTIVITY_EXCHANGE,
+          event.eventName,
+          Buffer.from(JSON.stringify(event)),
+          eventMessageOptions(event),
+        ),
       ),
     );
     const millis = Date.now() - startedAt;
@@ -65,7 +70,12 @@ export class ConfirmedPublisher {
     this.count('success', outcomes.length - failed);
     this.count('fail', failed);
     if (failed > 0) {
-      this.logger.warn({ msg: 'RabbitMQ publish failed', failed, total: outcomes.length, error: outcomes.find((o) => !o.ok)?.error });
+      this.logger.warn({
+        msg: 'RabbitMQ publish failed',
+        failed,
+        total: outcomes.length,
+        error: outcomes.find((o) => !o.ok)?.error,
+      });
     }
     return outcomes;
   }

@@ -76,7 +76,9 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
         await setup?.(confirmChannel);
       },
     });
-    channel.on('error', (error: Error) => this.logger.warn({ msg: 'RabbitMQ channel error', channel: name, error: error.message }));
+    channel.on('error', (error: Error) =>
+      this.logger.warn({ msg: 'RabbitMQ channel error', channel: name, error: error.message }),
+    );
     this.channels.push(channel);
     await channel.waitForConnect();
     return channel;

@@ -36,7 +36,11 @@ function moveTo(from: CircuitSnapshot, to: CircuitState, now: number): CircuitSn
 
 /** OPEN lasts the configured duration, then one probe is allowed in HALF_OPEN. */
 export function circuitOnTick(circuit: CircuitSnapshot, policy: CircuitPolicy, now: number): CircuitSnapshot {
-  if (circuit.state === CircuitState.Open && circuit.openedAt !== null && now - circuit.openedAt >= policy.openDurationMs) {
+  if (
+    circuit.state === CircuitState.Open &&
+    circuit.openedAt !== null &&
+    now - circuit.openedAt >= policy.openDurationMs
+  ) {
     return moveTo(circuit, CircuitState.HalfOpen, now);
   }
   return circuit;

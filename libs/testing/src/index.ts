@@ -4,3 +4,5 @@ export * from './test-database';
 export * from './test-environment';
 export * from './test-vhost';
 export * from './wait-for';
+export * from './boot-app';
+export * from './log-capture';

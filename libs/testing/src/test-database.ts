@@ -55,7 +55,10 @@ async function ensureTemplate(admin: Client, template: string): Promise<void> {
 
 /** A fresh, migrated database for one test file, cloned from a template that is built once per schema version. */
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const name = `ua_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `ua_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const template = templateName();
   await withAdminClient(async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);

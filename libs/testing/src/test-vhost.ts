@@ -20,7 +20,10 @@ async function rabbitmqctl(...args: string[]): Promise<void> {
 
 /** Its own RabbitMQ vhost per test file, so the exact topology names of DESIGN §6 can be used without collisions. */
 export async function createTestVhost(label = 'test'): Promise<TestVhost> {
-  const name = `ua_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `ua_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await rabbitmqctl('add_vhost', name);
   await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
   const url = new URL(testEnvironment.TEST_RABBITMQ_URL);

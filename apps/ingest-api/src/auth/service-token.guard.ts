@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, IngestConfig } from '@app/config';
+import { ApiError } from '@app/http';
+import { bearerToken, secretsEqual } from './secret-compare';
+
+/** The service-to-service endpoint needs `Authorization: Bearer <INGEST_SERVICE_TOKEN>`; unset token = closed. */
+@Injectable()
+export class ServiceTokenGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: IngestConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    if (
+      this.config.INGEST_SERVICE_TOKEN === '' ||
+      token === null ||
+      !secretsEqual(token, this.config.INGEST_SERVICE_TOKEN)
+    ) {
+      throw new ApiError(401, 'UNAUTHORIZED', '인증이 필요합니다.');
+    }
+    return true;
+  }
+}

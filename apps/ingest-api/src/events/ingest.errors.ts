@@ -1,0 +1,33 @@
+import { ApiError } from '@app/http';
+
+export const ingestErrors = {
+  batchLimitExceeded: (max: number, given: number) =>
+    new ApiError(400, 'ANALYTICS_INGEST_BATCH_LIMIT_EXCEEDED', '한 번에 수집 가능한 이벤트 수를 초과했습니다.', {
+      maxBatchSize: max,
+      eventCount: given,
+    }),
+  eventNotAllowed: (names: string[]) =>
+    new ApiError(400, 'ANALYTICS_INGEST_EVENT_NOT_ALLOWED', '허용되지 않은 이벤트가 포함되어 있습니다.', {
+      notAllowedEventNames: names,
+    }),
+  anonymousIdRequired: () =>
+    new ApiError(400, 'ANALYTICS_INGEST_ANONYMOUS_ID_REQUIRED', '익명 이벤트 수집에는 anonymousId가 필요합니다.'),
+  rateLimitExceeded: (headers: Record<string, string>) =>
+    new ApiError(
+      429,
+      'ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED',
+      '이벤트 수집 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
+      {},
+      headers,
+    ),
+  unavailable: () =>
+    new ApiError(
+      503,
+      'ANALYTICS_INGEST_UNAVAILABLE',
+      '이벤트 수집 경로가 준비되지 않았습니다. 잠시 후 다시 시도해 주세요.',
+      {},
+      {
+        'Retry-After': '1',
+      },
+    ),
+};

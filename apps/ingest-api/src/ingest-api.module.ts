@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, IngestConfig, ingestSchema } from '@app/config';
+import { DatabaseModule } from '@app/entities';
+import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
+import { APP_CONFIG } from '@app/config';
+import { MemberTokenResolver } from './auth/member-token.resolver';
+import { ServiceTokenGuard } from './auth/service-token.guard';
+import { EventsController } from './events/events.controller';
+import { IngestService } from './events/ingest.service';
+import { RequestOutcomeInterceptor } from './events/request-outcome.interceptor';
+import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
+import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
+import { RATE_LIMIT_STORE } from './rate-limit/rate-limit.store';
+import { RateLimiter } from './rate-limit/rate-limiter';
+
+export const INGEST_API = 'ingest-api';
+
+@Module({
+  imports: [
+    ConfigModule.forApp(INGEST_API, ingestSchema),
+    DatabaseModule.forApp(),
+    HealthModule,
+    LoggingModule,
+    MetricsModule.forApp([IngestMetrics]),
+  ],
+  controllers: [EventsController],
+  providers: [
+    IngestService,
+    InMemoryRateLimitStore,
+    MemberTokenResolver,
+    PostgresRateLimitStore,
+    RateLimiter,
+    RequestOutcomeInterceptor,
+    ServiceTokenGuard,
+    {
+      provide: RATE_LIMIT_STORE,
+      inject: [APP_CONFIG, InMemoryRateLimitStore, PostgresRateLimitStore],
+      useFactory: (config: IngestConfig, memory: InMemoryRateLimitStore, postgres: PostgresRateLimitStore) =>
+        config.ANALYTICS_INGEST_RATE_LIMIT_STORE === 'postgres' ? postgres : memory,
+    },
+  ],
+})
+export class IngestApiModule {}

@@ -1,0 +1,52 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
+import { z } from 'zod';
+import { APP_CONFIG, loadConfig } from '@app/config';
+import { AppOptions, configureApp } from '@app/http';
+import { LOG_DESTINATION } from '@app/metrics';
+import { LogCapture } from './log-capture';
+
+export interface BootedApp {
+  app: INestApplication;
+  /** Base URL of the app's HTTP server on an ephemeral port. */
+  url: string;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots an app module as main.ts does (same edge setup), with its config validated from `env` instead of
+ * process.env and its logs captured in memory.
+ */
+export async function bootApp(
+  module: Type,
+  schema: z.ZodType,
+  options: AppOptions,
+  env: Record<string, string>,
+): Promise<BootedApp> {
+  const logs = new LogCapture();
+  const testingModule = await Test.createTestingModule({ imports: [module] })
+    .overrideProvider(APP_CONFIG)
+    .useValue(loadConfig(schema, { LOG_LEVEL: 'debug', ...env }))
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(logs)
+    .compile();
+  const app = testingModule.createNestApplication({ bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureApp(app, options);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  let closed = false;
+  return {
+    app,
+    url: url.replace('[::1]', '127.0.0.1'),
+    logs,
+    async close() {
+      if (!closed) {
+        closed = true;
+        await app.close();
+      }
+    },
+  };
+}
