@@ -125,18 +125,4 @@ export class SourceOutboxRepository {
     const oldest = summary.oldestPendingAt as unknown as Date | null;
     return { ...summary, oldestPendingAt: oldest ? oldest.toISOString() : null };
   }
-
-  /** Deletes up to `limit` PUBLISHED rows older than the retention; returns how many went. */
-  async deletePublishedBefore(retentionMs: number, limit: number): Promise<number> {
-    const rows = await this.dataSource.query<{ deleted: number }[]>(
-      `WITH doomed AS (
-         SELECT id FROM user_activity_source_outbox
-         WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
-       ), deleted AS (DELETE FROM user_activity_source_outbox WHERE id IN (SELECT id FROM doomed) RETURNING 1)
-       SELECT count(*)::int AS deleted FROM deleted`,
-      [retentionMs, limit],
-    );
-    return rows[0].deleted;
-  }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { CanonicalEvent } from '@app/entities';
@@ -19,7 +19,7 @@ export interface PublishOutcome {
  * A message the broker returns as unroutable (`mandatory`) counts as failed even though it is then acked.
  */
 @Injectable()
-export class ConfirmedPublisher {
+export class ConfirmedPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConfirmedPublisher.name);
   private channel: ChannelWrapper | null = null;
   private readonly returned = new Set<string>();
@@ -28,6 +28,13 @@ export class ConfirmedPublisher {
     private readonly connection: RabbitConnection,
     private readonly metrics: MqMetrics,
   ) {}
+
+  /** Opened at start-up: a channel first asked for during an outage would wait for the broker instead of failing. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.connection.enabled) {
+      await this.ensureChannel();
+    }
+  }
 
   private async ensureChannel(): Promise<ChannelWrapper> {
     this.channel ??= await this.connection.createChannel('publisher', async (channel: ConfirmChannel) => {

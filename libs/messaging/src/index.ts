@@ -4,3 +4,5 @@ export * from './messaging.module';
 export * from './mq-trace.writer';
 export * from './rabbit-connection';
 export * from './topology';
+export * from './source-outbox.publisher';
+export * from './batching-consumer';

@@ -36,16 +36,4 @@ export class MqTraceWriter {
       ],
     );
   }
-
-  /** Deletes up to `limit` trace rows older than the retention; returns how many went. */
-  async deleteOlderThan(tx: SqlExecutor, retentionMs: number, limit: number): Promise<number> {
-    const rows = await tx.query<{ deleted: number }[]>(
-      `WITH doomed AS (
-         SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond' ORDER BY id LIMIT $2
-       ), deleted AS (DELETE FROM message_queue_trace_log WHERE id IN (SELECT id FROM doomed) RETURNING 1)
-       SELECT count(*)::int AS deleted FROM deleted`,
-      [retentionMs, limit],
-    );
-    return rows[0].deleted;
-  }
 }

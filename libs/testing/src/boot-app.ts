@@ -7,10 +7,17 @@ import { AppOptions, configureApp } from '@app/http';
 import { LOG_DESTINATION } from '@app/metrics';
 import { LogCapture } from './log-capture';
 
+/**
+ * Nest's `Logger` instances write through one process-wide logger, so apps booted in the same test process share
+ * their log lines (the `app` field names whichever app set the logger last). Assert on `msg`, `signal` and fields.
+ */
+export const processLogs = new LogCapture();
+
 export interface BootedApp {
   app: INestApplication;
   /** Base URL of the app's HTTP server on an ephemeral port. */
   url: string;
+  /** The log lines of every app in this test process (see processLogs). */
   logs: LogCapture;
   close(): Promise<void>;
 }
@@ -25,7 +32,7 @@ export async function bootApp(
   options: AppOptions,
   env: Record<string, string>,
 ): Promise<BootedApp> {
-  const logs = new LogCapture();
+  const logs = processLogs;
   const testingModule = await Test.createTestingModule({ imports: [module] })
     .overrideProvider(APP_CONFIG)
     .useValue(loadConfig(schema, { LOG_LEVEL: 'debug', ...env }))

@@ -1,0 +1,41 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, RelayConfig } from '@app/config';
+import { SourceOutboxRepository } from '@app/entities';
+import { SourceOutboxMetrics } from '@app/metrics';
+
+/** Refreshes the source outbox gauges from one summary query every GAUGE_REFRESH_INTERVAL. */
+@Injectable()
+export class SourceOutboxGauges implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SourceOutboxGauges.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: RelayConfig,
+    private readonly outbox: SourceOutboxRepository,
+    private readonly metrics: SourceOutboxMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.config.GAUGE_REFRESH_INTERVAL);
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const summary = await this.outbox.summary();
+      this.metrics.pending.set(summary.pendingCount);
+      this.metrics.failed.set(summary.failedCount);
+      this.metrics.published.set(summary.publishedCount);
+      const oldest = summary.oldestPendingAt ? (Date.now() - Date.parse(summary.oldestPendingAt)) / 1000 : 0;
+      this.metrics.oldestPendingAge.set(Math.max(0, oldest));
+    } catch (error) {
+      this.logger.warn({ msg: 'source outbox gauge refresh failed', error: (error as Error).message });
+    }
+  }
+}

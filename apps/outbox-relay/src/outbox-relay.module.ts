@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, relaySchema } from '@app/config';
+import { DatabaseModule } from '@app/entities';
+import { SourceOutboxPublishingModule } from '@app/messaging';
+import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
+import { RelayReadiness } from './relay/relay-readiness';
+import { RetentionRepository } from './housekeeping/retention.repository';
+import { RetentionWorker } from './housekeeping/retention.worker';
+import { SourceOutboxGauges } from './housekeeping/source-outbox-gauges';
+import { OutboxNotifications } from './relay/outbox-notifications';
+import { OutboxRelayWorker } from './relay/outbox-relay.worker';
+
+export const OUTBOX_RELAY = 'outbox-relay';
+
+@Module({
+  imports: [
+    ConfigModule.forApp(OUTBOX_RELAY, relaySchema),
+    DatabaseModule.forApp(),
+    HealthModule,
+    LoggingModule,
+    MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
+    SourceOutboxPublishingModule,
+  ],
+  providers: [
+    OutboxNotifications,
+    OutboxRelayWorker,
+    RelayReadiness,
+    RetentionRepository,
+    RetentionWorker,
+    SourceOutboxGauges,
+  ],
+})
+export class OutboxRelayModule {}
