@@ -111,6 +111,19 @@ describe('ingest-api accepts events into the source outbox', () => {
     }
   });
 
+  it('rejects properties over 16 KiB and writes nothing', async () => {
+    const [event] = clientEventInputs(1);
+    const response = await request(harness.ingest.url)
+      .post('/api/v1/analytics/events')
+      .send({ anonymousId: 'anon-4', events: [{ ...event, properties: { blob: 'x'.repeat(17 * 1024) } }] })
+      .expect(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'events[0].properties' })]);
+    const rows = await harness.db.query(`SELECT 1 FROM user_activity_source_outbox WHERE event_id = $1`, [
+      event.eventId,
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
   it('exposes its metrics and OpenAPI', async () => {
     const metrics = await request(harness.ingest.url).get('/metrics').expect(200);
     expect(metrics.text).toMatch(
