@@ -6,18 +6,20 @@ import { AddressInfo, createServer, Server, Socket } from 'node:net';
  */
 export class FaultProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
   private isCut = false;
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private constructor(targetHost: string, targetPort: number) {
+    this.server = createServer((client) => this.accept(client, targetHost, targetPort));
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
 
   static async start(targetHost: string, targetPort: number): Promise<FaultProxy> {
-    let proxy: FaultProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new FaultProxy(server, (server.address() as AddressInfo).port);
+    const proxy = new FaultProxy(targetHost, targetPort);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
 

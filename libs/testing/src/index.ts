@@ -6,3 +6,4 @@ export * from './test-vhost';
 export * from './wait-for';
 export * from './boot-app';
 export * from './log-capture';
+export * from './fake-posthog';

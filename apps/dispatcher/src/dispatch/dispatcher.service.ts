@@ -1,0 +1,46 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, DispatcherConfig } from '@app/config';
+import { DispatchCircuitRepository } from '@app/entities';
+import { DispatchMetrics } from '@app/metrics';
+import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
+import { DispatchBatchService } from './dispatch-batch.service';
+import { DispatchLoop } from './dispatch-loop';
+import { TargetBreaker } from './target-breaker';
+
+/** Runs one loop per enabled target from start-up until shutdown, when each finishes the batch in hand. */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DispatcherService.name);
+  private readonly loops: DispatchLoop[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: DispatcherConfig,
+    @Inject(DISPATCH_TARGETS) private readonly targets: DispatchTarget[],
+    private readonly batches: DispatchBatchService,
+    private readonly circuits: DispatchCircuitRepository,
+    private readonly metrics: DispatchMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.targets.length === 0) {
+      this.logger.warn({ msg: 'no dispatch target is enabled; set ANALYTICS_POSTHOG_ENABLED and its API key' });
+    }
+    const policy = {
+      failureThreshold: this.config.DISPATCH_CIRCUIT_FAILURE_THRESHOLD,
+      openDurationMs: this.config.DISPATCH_CIRCUIT_OPEN_DURATION,
+    };
+    for (const target of this.targets) {
+      const breaker = new TargetBreaker(target.name, policy, this.metrics, this.circuits);
+      const loop = new DispatchLoop(target, breaker, this.batches, this.metrics, {
+        batchSize: this.config.DISPATCH_BATCH_SIZE,
+        pollIntervalMs: this.config.DISPATCH_POLL_INTERVAL,
+      });
+      this.loops.push(loop);
+      loop.start();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+  }
+}

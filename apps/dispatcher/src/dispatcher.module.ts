@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, ConfigModule, DispatcherConfig, dispatcherSchema } from '@app/config';
+import { DatabaseModule, DispatchCircuitRepository, DispatchOutboxRepository } from '@app/entities';
+import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
+import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
+import { DispatchBatchService } from './dispatch/dispatch-batch.service';
+import { DispatcherService } from './dispatch/dispatcher.service';
+import { DISPATCH_TARGETS } from './targets/dispatch-target';
+import { enabledTargets } from './targets/enabled-targets';
+
+export const DISPATCHER = 'dispatcher';
+
+@Module({
+  imports: [
+    ConfigModule.forApp(DISPATCHER, dispatcherSchema),
+    DatabaseModule.forApp(),
+    HealthModule,
+    LoggingModule,
+    MetricsModule.forApp([DispatchMetrics]),
+  ],
+  providers: [
+    DispatchBacklogGauges,
+    DispatchBatchService,
+    DispatchCircuitRepository,
+    DispatchOutboxRepository,
+    DispatcherService,
+    {
+      provide: DISPATCH_TARGETS,
+      inject: [APP_CONFIG],
+      useFactory: (config: DispatcherConfig) => enabledTargets(config),
+    },
+  ],
+})
+export class DispatcherModule {}

@@ -1,0 +1,5 @@
+import { runApp } from '@app/http';
+import { DispatcherModule } from './dispatcher.module';
+import { dispatcherOptions } from './dispatcher.options';
+
+void runApp(DispatcherModule, dispatcherOptions);

@@ -1,0 +1,19 @@
+import { DispatcherConfig } from '@app/config';
+import { DispatchTarget } from './dispatch-target';
+import { PosthogTarget } from './posthog.target';
+
+/** The targets this dispatcher runs a loop for; PostHog only when enabled and given an API key. */
+export function enabledTargets(config: DispatcherConfig): DispatchTarget[] {
+  const targets: DispatchTarget[] = [];
+  if (config.ANALYTICS_POSTHOG_ENABLED && config.ANALYTICS_POSTHOG_API_KEY !== '') {
+    targets.push(
+      new PosthogTarget({
+        apiKey: config.ANALYTICS_POSTHOG_API_KEY,
+        host: config.ANALYTICS_POSTHOG_HOST,
+        connectTimeoutMs: config.DISPATCH_CONNECT_TIMEOUT,
+        timeoutMs: config.DISPATCH_TIMEOUT,
+      }),
+    );
+  }
+  return targets;
+}

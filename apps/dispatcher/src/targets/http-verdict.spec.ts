@@ -1,0 +1,46 @@
+import { httpVerdict, parseRetryAfterMs } from './http-verdict';
+
+const now = Date.parse('2026-02-20T00:00:00Z');
+
+describe('httpVerdict', () => {
+  it.each([200, 201, 204])('delivers on %i', (status) => {
+    expect(httpVerdict(status, {}, '', now)).toEqual({ kind: 'delivered' });
+  });
+
+  it.each([500, 502, 503, 408, 302])('retries on %i without a Retry-After', (status) => {
+    expect(httpVerdict(status, { 'retry-after': '5' }, 'oops', now)).toEqual({
+      kind: 'retry',
+      error: `HTTP ${status}: oops`,
+      retryAfterMs: null,
+    });
+  });
+
+  it('retries a 429 after its Retry-After', () => {
+    expect(httpVerdict(429, { 'retry-after': '2' }, '', now)).toEqual({
+      kind: 'retry',
+      error: 'HTTP 429',
+      retryAfterMs: 2_000,
+    });
+  });
+
+  it.each([400, 401, 403, 404, 422])('parks on %i', (status) => {
+    expect(httpVerdict(status, {}, '{"type":"validation_error"}', now)).toEqual({
+      kind: 'reject',
+      error: `HTTP ${status}: {"type":"validation_error"}`,
+    });
+  });
+
+  it('splits on 413', () => {
+    expect(httpVerdict(413, {}, '', now)).toEqual({ kind: 'split' });
+  });
+});
+
+describe('parseRetryAfterMs', () => {
+  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
+    expect(parseRetryAfterMs('3', now)).toBe(3_000);
+    expect(parseRetryAfterMs('Fri, 20 Feb 2026 00:00:05 GMT', now)).toBe(5_000);
+    expect(parseRetryAfterMs('Thu, 19 Feb 2026 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfterMs('soon', now)).toBeNull();
+    expect(parseRetryAfterMs(undefined, now)).toBeNull();
+  });
+});

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DispatchOutboxStatus } from '@app/state-machines';
+import { SqlExecutor } from './sql-executor';
+
+/** Values of `user_activity_dispatch_outbox.dispatch_target`. */
+export enum DispatchTargetName {
+  Posthog = 'POSTHOG',
+}
+
+export interface ClaimedDispatchRow {
+  id: string;
+  eventId: string;
+  payload: unknown;
+  status: DispatchOutboxStatus;
+  retryCount: number;
+}
+
+export interface DispatchFailure {
+  id: string;
+  error: string;
+  /** null parks the row (FAILED with no next_retry_at): the loop leaves it for an operator's replay. */
+  retryDelayMs: number | null;
+}
+
+export interface DispatchBacklog {
+  target: string;
+  pendingCount: number;
+  failedCount: number;
+}
+
+@Injectable()
+export class DispatchOutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Due rows of one target, oldest first; SKIP LOCKED so dispatcher replicas never take the same row. */
+  async claimDue(tx: SqlExecutor, target: string, limit: number): Promise<ClaimedDispatchRow[]> {
+    return tx.query<ClaimedDispatchRow[]>(
+      `SELECT id, event_id AS "eventId", payload, status, retry_count AS "retryCount"
+       FROM user_activity_dispatch_outbox
+       WHERE dispatch_target = $1 AND status IN ('PENDING', 'FAILED') AND (status = 'PENDING' OR next_retry_at <= now())
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [target, limit],
+    );
+  }
+
+  async markDispatched(tx: SqlExecutor, ids: string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await tx.query(
+      `UPDATE user_activity_dispatch_outbox
+       SET status = 'DISPATCHED', dispatched_at = now(), last_error = NULL, next_retry_at = NULL, updated_at = now()
+       WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  async markFailed(tx: SqlExecutor, failures: DispatchFailure[]): Promise<void> {
+    if (failures.length === 0) {
+      return;
+    }
+    await tx.query(
+      `UPDATE user_activity_dispatch_outbox AS o
+       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = now(),
+           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END
+       FROM unnest($1::bigint[], $2::varchar[], $3::bigint[]) AS f(id, last_error, delay_ms)
+       WHERE o.id = f.id`,
+      [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 1000)), failures.map((f) => f.retryDelayMs)],
+    );
+  }
+
+  /** PENDING and FAILED counts per target in one pass over the undispatched partial index. */
+  async backlog(): Promise<DispatchBacklog[]> {
+    return this.dataSource.query<DispatchBacklog[]>(
+      `SELECT dispatch_target AS target,
+              count(*) FILTER (WHERE status = 'PENDING')::int AS "pendingCount",
+              count(*) FILTER (WHERE status = 'FAILED')::int AS "failedCount"
+       FROM user_activity_dispatch_outbox
+       WHERE status IN ('PENDING', 'FAILED')
+       GROUP BY dispatch_target`,
+    );
+  }
+}
