@@ -40,7 +40,7 @@ export const posthogSchema = z.object({
 });
 
 export const ingestSchema = coreSchema.extend({
-  PORT: env.int(3000, 1, 65535),
+  PORT: env.int(3000, 0, 65535),
   JWT_SECRET: env.optionalString(),
   INGEST_SERVICE_TOKEN: env.optionalString(),
   ANALYTICS_INGEST_MAX_BODY_BYTES: env.int(262_144, 1_024),
@@ -52,7 +52,7 @@ export const ingestSchema = coreSchema.extend({
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({
-  PORT: env.int(3001, 1, 65535),
+  PORT: env.int(3001, 0, 65535),
   RELAY_BATCH_SIZE: env.int(500, 1, 10_000),
   RELAY_RETRY_BASE_DELAY: env.durationMs('PT10S'),
   RELAY_RETRY_MAX_DELAY: env.durationMs('PT640S'),
@@ -68,7 +68,7 @@ export const eventStoreSchema = coreSchema
   .merge(brokerSchema)
   .merge(posthogSchema)
   .extend({
-    PORT: env.int(3002, 1, 65535),
+    PORT: env.int(3002, 0, 65535),
     EVENT_STORE_PREFETCH: env.int(500, 1, 65_535),
     EVENT_STORE_BATCH_SIZE: env.int(500, 1, 10_000),
     EVENT_STORE_BATCH_WAIT: env.durationMs('PT0.02S'),
@@ -76,7 +76,7 @@ export const eventStoreSchema = coreSchema
   });
 
 export const dispatcherSchema = coreSchema.merge(posthogSchema).extend({
-  PORT: env.int(3003, 1, 65535),
+  PORT: env.int(3003, 0, 65535),
   DISPATCH_POLL_INTERVAL: env.durationMs('PT1S'),
   DISPATCH_BATCH_SIZE: env.int(100, 1, 1_000),
   DISPATCH_RETRY_BASE_DELAY: env.durationMs('PT10S'),
@@ -89,7 +89,7 @@ export const dispatcherSchema = coreSchema.merge(posthogSchema).extend({
 });
 
 export const adminSchema = coreSchema.merge(brokerSchema).extend({
-  PORT: env.int(3004, 1, 65535),
+  PORT: env.int(3004, 0, 65535),
   ADMIN_TOKENS: env.list(''),
   REPLAY_PENDING_MIN_AGE: env.durationMs('PT1M'),
   ANALYTICS_POSTHOG_ENABLED: env.bool(false),

@@ -4,3 +4,4 @@ export * from './error-body';
 export * from './json-body';
 export * from './run-app';
 export * from './validation.pipe';
+export * from './secret-compare';

@@ -72,7 +72,7 @@ export function startupFailureLine(error: unknown): string {
 /** The body of every main.ts: create, configure, listen, one start-up line; on failure one clear line and exit 1. */
 export async function runApp(appModule: Type, options: AppOptions): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(appModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
+    const app = await NestFactory.create(appModule, { logger: false, bodyParser: false, abortOnError: false });
     app.useLogger(app.get(Logger));
     configureApp(app, options);
     const config = app.get<CoreConfig & { PORT: number }>(APP_CONFIG);

@@ -7,3 +7,4 @@ export * from './wait-for';
 export * from './boot-app';
 export * from './log-capture';
 export * from './fake-posthog';
+export * from './startup-failure';
