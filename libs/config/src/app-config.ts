@@ -21,7 +21,6 @@ export const DEFAULT_ALLOWLIST = [
 export const coreSchema = z.object({
   APP_VERSION: env.string('0.1.0'),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-  LOG_PRETTY: env.bool(false),
   DATABASE_URL: env.url('postgres://postgres:postgres@127.0.0.1:5432/user_activity', ['postgres', 'postgresql']),
   DATABASE_POOL_SIZE: env.int(10, 1, 200),
   SHUTDOWN_TIMEOUT: env.durationMs('PT20S'),
