@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import { CircuitState } from '@app/state-machines';
 
 /** The last breaker transition seen by any dispatcher replica, so admin-api can show it. */
 @Entity('user_activity_dispatch_circuit')
+@Check('ck_user_activity_dispatch_circuit_state', `state IN ('CLOSED', 'OPEN', 'HALF_OPEN')`)
 export class DispatchCircuitEntity {
   @PrimaryColumn({ name: 'dispatch_target', type: 'varchar', length: 30 })
   dispatchTarget: string;

@@ -1,7 +1,8 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { DispatchOutboxStatus } from '@app/state-machines';
 
 @Entity('user_activity_dispatch_outbox')
+@Check('ck_user_activity_dispatch_outbox_status', `status IN ('PENDING', 'DISPATCHED', 'FAILED')`)
 @Unique('uq_user_activity_dispatch_outbox_event_target', ['eventId', 'dispatchTarget'])
 @Index('idx_user_activity_dispatch_outbox_target_status', ['dispatchTarget', 'status', 'nextRetryAt', 'id'])
 @Index('idx_user_activity_dispatch_outbox_undispatched', ['dispatchTarget', 'id'], {

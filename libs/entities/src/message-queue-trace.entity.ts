@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum TraceStage {
   Publish = 'PUBLISH',
@@ -9,6 +9,10 @@ export enum TraceStage {
 }
 
 @Entity('message_queue_trace_log')
+@Check(
+  'ck_message_queue_trace_log_stage',
+  `stage IN ('PUBLISH', 'PUBLISH_FAIL', 'CONSUME_SUCCESS', 'CONSUME_FAIL', 'DEAD_LETTER')`,
+)
 @Index('idx_message_queue_trace_log_created', ['createdAt'])
 @Index('idx_message_queue_trace_log_message', ['messageId', 'id'])
 export class MessageQueueTraceEntity {

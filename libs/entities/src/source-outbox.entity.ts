@@ -1,7 +1,8 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 
 @Entity('user_activity_source_outbox')
+@Check('ck_user_activity_source_outbox_status', `status IN ('PENDING', 'PUBLISHED', 'FAILED')`)
 @Unique('uq_user_activity_source_outbox_event_id', ['eventId'])
 @Index('idx_user_activity_source_outbox_status_retry', ['status', 'nextRetryAt', 'id'])
 @Index('idx_user_activity_source_outbox_unpublished', ['id'], { where: `status IN ('PENDING', 'FAILED')` })
