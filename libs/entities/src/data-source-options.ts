@@ -15,6 +15,10 @@ export function dataSourceOptions(url: string, poolSize = 10, applicationName = 
       max: poolSize,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
+      // A server that stops answering must fail the batch (and release its row locks), not hang it.
+      query_timeout: 30_000,
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 60_000,
       application_name: applicationName,
     },
   };

@@ -1,0 +1,71 @@
+import { LogSignals } from '@app/metrics';
+import { BootedApp, canonicalEvent, FaultProxy, waitFor } from '@app/testing';
+import {
+  duplicateEventIds,
+  EVENT_STORE_DLQ,
+  EVENT_STORE_QUEUE,
+  EventStoreHarness,
+  startEventStoreHarness,
+} from './event-store.harness';
+
+describe('event-store-consumer losing its channel while a failed batch waits for the database', () => {
+  let harness: EventStoreHarness;
+  let database: FaultProxy;
+  let broker: FaultProxy;
+  let consumer: BootedApp;
+
+  beforeAll(async () => {
+    harness = await startEventStoreHarness('store_channel_loss');
+    const db = await FaultProxy.forUrl(harness.db.url);
+    const mq = await FaultProxy.forUrl(harness.vhost.url);
+    database = db.proxy;
+    broker = mq.proxy;
+    consumer = await harness.startConsumer({ DATABASE_URL: db.url, RABBITMQ_URL: mq.url });
+  });
+
+  afterAll(async () => {
+    await harness.close();
+    await database.close();
+    await broker.close();
+  });
+
+  it('drops the batch in hand, gets it redelivered and stores every event once', async () => {
+    database.cut();
+    const events = Array.from({ length: 300 }, () => canonicalEvent());
+    const ids = events.map((event) => event.eventId);
+    await harness.publish(events);
+    await waitFor(
+      'the batch failing',
+      () => consumer.logs.withMsg(LogSignals.mqConsumeFailed.msg).length,
+      (count) => count >= 2,
+    );
+
+    broker.cut();
+    await waitFor(
+      'the batch dropped with its channel',
+      () => consumer.logs.withMsg('consumer detached: channel closed; unacked deliveries go back to the queue').length,
+      (count) => count >= 1,
+    );
+    broker.restore();
+    await waitFor(
+      're-attached',
+      () => consumer.logs.withMsg('consumer attached').length,
+      (count) => count >= 2,
+    );
+    database.restore();
+
+    await waitFor(
+      'every event stored',
+      () => harness.storedCount(ids),
+      (count) => count === 300,
+      30_000,
+    );
+    await waitFor(
+      'the queue drained',
+      () => harness.queueDepth(EVENT_STORE_QUEUE),
+      (depth) => depth === 0,
+    );
+    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
+  });
+});

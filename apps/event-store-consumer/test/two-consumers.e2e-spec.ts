@@ -1,0 +1,56 @@
+import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
+import {
+  duplicateEventIds,
+  EVENT_STORE_QUEUE,
+  EventStoreHarness,
+  metricValue,
+  startEventStoreHarness,
+} from './event-store.harness';
+
+const SHARED = { EVENT_STORE_PREFETCH: '100', EVENT_STORE_BATCH_SIZE: '50' };
+const CONSUMED =
+  /mq_consume_count_total\{topic="domain.user.activity",provider="rabbitmq",result="success",app="event-store-consumer"\} (\d+)/;
+
+describe('two event-store-consumer processes on the same queue', () => {
+  let harness: EventStoreHarness;
+  let first: BootedApp;
+  let second: BootedApp;
+
+  beforeAll(async () => {
+    harness = await startEventStoreHarness('store_two_consumers');
+    first = await harness.startConsumer(SHARED);
+    second = await harness.startConsumer(SHARED);
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('stores every event once while both take deliveries', async () => {
+    const events = Array.from({ length: 2_000 }, () => canonicalEvent());
+    const ids = events.map((event) => event.eventId);
+    for (let i = 0; i < events.length; i += 250) {
+      await harness.publish(events.slice(i, i + 250));
+    }
+
+    await waitFor(
+      'every event stored',
+      () => harness.storedCount(ids),
+      (count) => count === 2_000,
+      30_000,
+    );
+    await waitFor(
+      'the queue drained',
+      () => harness.queueDepth(EVENT_STORE_QUEUE),
+      (depth) => depth === 0,
+    );
+    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    const [{ dispatchRows }] = await harness.db.query<{ dispatchRows: number }>(
+      `SELECT count(*)::int AS "dispatchRows" FROM user_activity_dispatch_outbox`,
+    );
+    expect(dispatchRows).toBe(2_000);
+    const consumed = [await metricValue(first, CONSUMED), await metricValue(second, CONSUMED)];
+    expect(consumed[0] + consumed[1]).toBe(2_000);
+    expect(Math.min(...consumed)).toBeGreaterThan(0);
+  });
+});
