@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, IngestConfig, ingestSchema } from '@app/config';
+import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
 import { DatabaseModule } from '@app/entities';
 import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
-import { APP_CONFIG } from '@app/config';
 import { MemberTokenResolver } from './auth/member-token.resolver';
 import { ServiceTokenGuard } from './auth/service-token.guard';
 import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
+import { OutboxWriter } from './events/outbox-writer';
 import { RequestOutcomeInterceptor } from './events/request-outcome.interceptor';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
@@ -28,6 +28,7 @@ export const INGEST_API = 'ingest-api';
     IngestService,
     InMemoryRateLimitStore,
     MemberTokenResolver,
+    OutboxWriter,
     PostgresRateLimitStore,
     RateLimiter,
     RequestOutcomeInterceptor,

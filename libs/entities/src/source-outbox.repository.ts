@@ -39,20 +39,20 @@ export class SourceOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * One statement, so one transaction: inserts the request's events, skips known event ids, and NOTIFYs the relay.
-   * The notification is delivered only when the statement commits. Returns how many rows were inserted.
+   * One statement, so one transaction: inserts the events, skips known event ids, and NOTIFYs the relay. The
+   * notification is delivered only when the statement commits. Returns the event ids that were inserted.
    */
-  async insertEvents(events: CanonicalEvent[], payloads: string[]): Promise<number> {
-    const rows = await this.dataSource.query<{ inserted: number }[]>(
+  async insertEvents(events: CanonicalEvent[], payloads: string[]): Promise<string[]> {
+    const rows = await this.dataSource.query<{ event_id: string }[]>(
       `WITH inserted AS (
          INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
          SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::bigint[], $6::jsonb[])
          ON CONFLICT (event_id) DO NOTHING
-         RETURNING 1
+         RETURNING event_id
        ), notified AS (
          SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row
        )
-       SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM notified)::int AS notified`,
+       SELECT event_id, (SELECT count(*) FROM notified) AS notified FROM inserted`,
       [
         events.map((event) => event.eventId),
         events.map((event) => event.eventName),
@@ -62,7 +62,7 @@ export class SourceOutboxRepository {
         payloads,
       ],
     );
-    return rows[0].inserted;
+    return rows.map((row) => row.event_id);
   }
 
   /** Due rows, oldest first; SKIP LOCKED so relay replicas and admin replays never take the same row. */

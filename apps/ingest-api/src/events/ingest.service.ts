@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig } from '@app/config';
-import { CanonicalEvent, EventSource, SourceOutboxRepository } from '@app/entities';
+import { CanonicalEvent, EventSource } from '@app/entities';
 import { invalidRequest } from '@app/http';
 import { IngestMetrics, LogSignals, signalLog } from '@app/metrics';
 import { RateLimiter, rateLimitHeaders } from '../rate-limit/rate-limiter';
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { ingestErrors } from './ingest.errors';
+import { OutboxWriter } from './outbox-writer';
 
 export interface IngestAnswer {
   result: IngestResultDto;
   headers: Record<string, string>;
 }
 
-/** DESIGN §3: the checks after field validation, in order, then one insert (one transaction) per request. */
+/** DESIGN §3: the checks after field validation, in order, then the request's events committed all together. */
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
@@ -21,7 +22,7 @@ export class IngestService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    private readonly outbox: SourceOutboxRepository,
+    private readonly outbox: OutboxWriter,
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: IngestMetrics,
   ) {
@@ -98,7 +99,7 @@ export class IngestService {
     const payloads = this.serialize(events);
     let inserted: number;
     try {
-      inserted = await this.outbox.insertEvents(events, payloads);
+      inserted = await this.outbox.write(events, payloads);
     } catch (error) {
       this.metrics.outboxEnqueue.inc({ result: 'fail' }, events.length);
       this.logger.error({ msg: 'source outbox insert failed', error: (error as Error).message, events: events.length });
