@@ -69,6 +69,18 @@ export function startupFailureLine(error: unknown): string {
   return `start-up failed: ${message}`;
 }
 
+/** Drains get SHUTDOWN_TIMEOUT after SIGTERM; then the process exits non-zero rather than wait for SIGKILL. */
+function forceExitAfter(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${timeoutMs} ms; exiting\n`);
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  }
+}
+
 /** The body of every main.ts: create, configure, listen, one start-up line; on failure one clear line and exit 1. */
 export async function runApp(appModule: Type, options: AppOptions): Promise<INestApplication> {
   try {
@@ -76,6 +88,7 @@ export async function runApp(appModule: Type, options: AppOptions): Promise<INes
     app.useLogger(app.get(Logger));
     configureApp(app, options);
     const config = app.get<CoreConfig & { PORT: number }>(APP_CONFIG);
+    forceExitAfter(config.SHUTDOWN_TIMEOUT);
     await app.listen(config.PORT);
     new NestLogger('Bootstrap').log({ msg: `${options.name} started`, version: config.APP_VERSION, port: config.PORT });
     return app;
