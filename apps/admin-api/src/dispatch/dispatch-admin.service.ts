@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AdminConfig, APP_CONFIG } from '@app/config';
+import {
+  AdminAuditAction,
+  AdminAuditRepository,
+  DispatchCircuitRepository,
+  DispatchOutboxAdminRepository,
+  DispatchTargetCounts,
+  DispatchTargetName,
+  StoredCircuit,
+} from '@app/entities';
+import { CircuitState, DispatchOutboxStatus, transitionDispatchOutbox } from '@app/state-machines';
+import { clampLimit } from '../http/limit-param';
+import {
+  CircuitDto,
+  DISPATCH_REPLAY_LIMIT,
+  DispatchReplayResultDto,
+  DispatchSummaryDto,
+  DispatchTargetSummaryDto,
+} from './dispatch.dto';
+
+const NO_ROWS: Omit<DispatchTargetCounts, 'target'> = {
+  pendingCount: 0,
+  dispatchedCount: 0,
+  failedCount: 0,
+  parkedCount: 0,
+  maxRetryCount: 0,
+  oldestPendingAt: null,
+};
+
+/** Dispatch outbox state per target with its breaker, and re-queueing of FAILED rows. */
+@Injectable()
+export class DispatchAdminService {
+  private readonly logger = new Logger(DispatchAdminService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AdminConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dispatch: DispatchOutboxAdminRepository,
+    private readonly circuits: DispatchCircuitRepository,
+    private readonly audit: AdminAuditRepository,
+  ) {}
+
+  async summary(): Promise<DispatchSummaryDto> {
+    const [counts, circuits] = await Promise.all([this.dispatch.countsByTarget(), this.circuits.findAll()]);
+    const names = new Set<string>([
+      ...Object.values(DispatchTargetName),
+      ...counts.map((row) => row.target),
+      ...circuits.map((circuit) => circuit.target),
+    ]);
+    const targets = [...names].sort().map((target): DispatchTargetSummaryDto => ({
+      ...NO_ROWS,
+      ...counts.find((row) => row.target === target),
+      target,
+      circuit: this.circuitView(circuits.find((circuit) => circuit.target === target)),
+    }));
+    return { targets };
+  }
+
+  /**
+   * Makes FAILED rows of one target (parked included) due now, oldest first, skipping rows a dispatcher holds. They
+   * stay FAILED (FAILED -> FAILED) until the dispatcher sends them; the change and its audit row commit together.
+   */
+  async replay(
+    tokenName: string,
+    target: DispatchTargetName,
+    requestedLimit: number | undefined,
+  ): Promise<DispatchReplayResultDto> {
+    const limit = clampLimit(requestedLimit, DISPATCH_REPLAY_LIMIT);
+    const result = await this.dataSource.transaction(async (tx) => {
+      const rows = await this.dispatch.claimFailed(tx, target, limit);
+      for (const row of rows) {
+        transitionDispatchOutbox(row.status, DispatchOutboxStatus.Failed);
+      }
+      await this.dispatch.requeue(
+        tx,
+        rows.map((row) => row.id),
+      );
+      const counts = { requeuedCount: rows.length, parkedCount: rows.filter((row) => row.parked).length };
+      await this.audit.record(tx, {
+        tokenName,
+        action: AdminAuditAction.DispatchOutboxReplay,
+        parameters: { target, limit, requestedLimit: requestedLimit ?? null },
+        result: counts,
+      });
+      return counts;
+    });
+    this.logger.log({ msg: 'dispatch outbox replay finished', tokenName, target, limit, ...result });
+    return { target, limit, ...result };
+  }
+
+  private circuitView(circuit: StoredCircuit | undefined): CircuitDto {
+    if (circuit === undefined) {
+      return { state: CircuitState.Closed, consecutiveFailures: 0, openedAt: null, halfOpenAt: null, updatedAt: null };
+    }
+    const { openedAt } = circuit;
+    const halfOpenAt =
+      circuit.state === CircuitState.Open && openedAt !== null
+        ? new Date(openedAt + this.config.DISPATCH_CIRCUIT_OPEN_DURATION).toISOString()
+        : null;
+    return {
+      state: circuit.state,
+      consecutiveFailures: circuit.consecutiveFailures,
+      openedAt: openedAt === null ? null : new Date(openedAt).toISOString(),
+      halfOpenAt,
+      updatedAt: circuit.updatedAt,
+    };
+  }
+}

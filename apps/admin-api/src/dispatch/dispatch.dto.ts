@@ -1,0 +1,88 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { DispatchTargetName } from '@app/entities';
+import { CircuitState } from '@app/state-machines';
+import { LimitBounds, LimitParam } from '../http/limit-param';
+
+export const DISPATCH_REPLAY_LIMIT: LimitBounds = { fallback: 100, max: 500 };
+
+const TARGETS = Object.values(DispatchTargetName);
+
+export class DispatchReplayQueryDto {
+  @ApiProperty({ enum: DispatchTargetName, description: 'The dispatch_target whose FAILED rows are re-queued' })
+  @IsIn(TARGETS, { message: `$property must be one of ${TARGETS.join(', ')}` })
+  target: DispatchTargetName;
+
+  @LimitParam(DISPATCH_REPLAY_LIMIT)
+  limit?: number;
+}
+
+export class CircuitDto {
+  @ApiProperty({ enum: CircuitState, description: 'CLOSED when no dispatcher has recorded a transition yet' })
+  state: CircuitState;
+
+  @ApiProperty()
+  consecutiveFailures: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  openedAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'While OPEN: when the breaker lets a probe through (openedAt + DISPATCH_CIRCUIT_OPEN_DURATION)',
+  })
+  halfOpenAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The last recorded transition' })
+  updatedAt: string | null;
+}
+
+export class DispatchTargetSummaryDto {
+  @ApiProperty({ example: DispatchTargetName.Posthog })
+  target: string;
+
+  @ApiProperty()
+  pendingCount: number;
+
+  @ApiProperty({ description: 'Until retention (OUTBOX_RETENTION) removes them' })
+  dispatchedCount: number;
+
+  @ApiProperty({ description: 'Parked included' })
+  failedCount: number;
+
+  @ApiProperty({ description: 'FAILED rows with no next_retry_at (rejected by the target): replay them' })
+  parkedCount: number;
+
+  @ApiProperty()
+  maxRetryCount: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  oldestPendingAt: string | null;
+
+  @ApiProperty({ type: CircuitDto })
+  circuit: CircuitDto;
+}
+
+export class DispatchSummaryDto {
+  @ApiProperty({
+    type: [DispatchTargetSummaryDto],
+    description: 'Every known target, and any other found in the table',
+  })
+  targets: DispatchTargetSummaryDto[];
+}
+
+export class DispatchReplayResultDto {
+  @ApiProperty({ enum: DispatchTargetName })
+  target: string;
+
+  @ApiProperty({ description: 'The limit applied, after clamping to [1, 500]' })
+  limit: number;
+
+  @ApiProperty({ description: 'FAILED rows made due now; the dispatcher sends them on its next turn' })
+  requeuedCount: number;
+
+  @ApiProperty({ description: 'How many of them had been parked' })
+  parkedCount: number;
+}

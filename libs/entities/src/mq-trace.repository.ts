@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TraceStage } from './message-queue-trace.entity';
+
+/** One row of `message_queue_trace_log` as the admin API shows it (runbook §5-3). */
+export interface MqTraceView {
+  id: number;
+  messageId: string;
+  topic: string;
+  provider: string;
+  messageKey: string | null;
+  consumerGroup: string | null;
+  stage: TraceStage;
+  processingMillis: number | null;
+  errorMessage: string | null;
+  createdAt: string;
+}
+
+interface TraceRow {
+  id: string;
+  messageId: string;
+  topic: string;
+  provider: string;
+  messageKey: string | null;
+  consumerGroup: string | null;
+  stage: TraceStage;
+  processingMillis: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+}
+
+const TRACE_COLUMNS = `id, message_id AS "messageId", topic, provider, message_key AS "messageKey",
+  consumer_group AS "consumerGroup", stage, processing_millis AS "processingMillis",
+  error_message AS "errorMessage", created_at AS "createdAt"`;
+
+function toView(row: TraceRow): MqTraceView {
+  return {
+    ...row,
+    id: Number(row.id),
+    processingMillis: row.processingMillis === null ? null : Number(row.processingMillis),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Reads `message_queue_trace_log`; both queries walk an index backwards (message_id, id DESC) or the primary key. */
+@Injectable()
+export class MqTraceRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The newest traces, of one message when `messageId` is given, else of all messages. */
+  async newest(messageId: string | null, limit: number): Promise<MqTraceView[]> {
+    const rows =
+      messageId === null
+        ? await this.dataSource.query<TraceRow[]>(
+            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log ORDER BY id DESC LIMIT $1`,
+            [limit],
+          )
+        : await this.dataSource.query<TraceRow[]>(
+            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2`,
+            [messageId, limit],
+          );
+    return rows.map(toView);
+  }
+}
