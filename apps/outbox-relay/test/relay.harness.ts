@@ -57,9 +57,9 @@ export async function startRelayHarness(label: string, relayEnv: Record<string, 
     },
     async drainObserver() {
       const messages: GetMessage[] = [];
-      for (let message = await channel.get(OBSERVER_QUEUE); message; message = await channel.get(OBSERVER_QUEUE)) {
+      const next = () => channel.get(OBSERVER_QUEUE, { noAck: true });
+      for (let message = await next(); message; message = await next()) {
         messages.push(message);
-        channel.ack(message);
       }
       return messages;
     },

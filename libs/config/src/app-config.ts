@@ -91,7 +91,6 @@ export const adminSchema = coreSchema.merge(brokerSchema).extend({
   PORT: env.int(3004, 0, 65535),
   ADMIN_TOKENS: env.list(''),
   REPLAY_PENDING_MIN_AGE: env.durationMs('PT1M'),
-  ANALYTICS_POSTHOG_ENABLED: env.bool(false),
   DISPATCH_CIRCUIT_OPEN_DURATION: env.durationMs('PT1M'),
 });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { verify } from 'jsonwebtoken';
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { IngestMetrics } from '@app/metrics';
-import { bearerToken } from './secret-compare';
+import { bearerToken } from '@app/http';
 
 /**
  * The optional member token of the public endpoint (HS256, member id in `sub`). As in v1, a missing, expired or

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, IngestConfig } from '@app/config';
-import { ApiError } from '@app/http';
-import { bearerToken, secretsEqual } from './secret-compare';
+import { ApiError, bearerToken, secretsEqual } from '@app/http';
 
 /** The service-to-service endpoint needs `Authorization: Bearer <INGEST_SERVICE_TOKEN>`; unset token = closed. */
 @Injectable()
