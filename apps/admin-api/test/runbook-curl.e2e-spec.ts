@@ -1,29 +1,20 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runbookCurl, runRunbookCurl } from '@app/testing';
 import { ADMIN_TOKEN, AdminHarness, seedSourceOutbox, startAdmin } from './admin-api.harness';
 
-const run = promisify(execFile);
-
-// Runbook §5-1, §5-2 and §5-3, character for character.
-const SUMMARY = `curl -X GET "https://<host>/api/v1/admin/user-activity/outbox/summary" \\
-  -H "Authorization: Bearer <ADMIN_TOKEN>"`;
-const REPLAY = `curl -X POST "https://<host>/api/v1/admin/user-activity/outbox/replay?limit=200" \\
-  -H "Authorization: Bearer <ADMIN_TOKEN>"`;
-const TRACES = `curl -X GET "https://<host>/api/v1/admin/mq-traces?messageId=<MESSAGE_ID>&limit=50" \\
-  -H "Authorization: Bearer <ADMIN_TOKEN>"`;
+// Runbook §5-1, §5-2 and §5-3, read from the runbook itself so they run character for character.
+const SUMMARY = runbookCurl('5-1');
+const REPLAY = runbookCurl('5-2');
+const TRACES = runbookCurl('5-3');
 
 describe('the runbook §5 curl commands against a booted admin-api', () => {
   let harness: AdminHarness;
 
-  /** Runs a runbook command in a shell as an SRE would, with the host (plain HTTP here) and the token filled in. */
-  async function curl(command: string, messageId = ''): Promise<{ success: boolean; data: unknown }> {
-    const filled = command
-      .replace('https://<host>', harness.admin.url)
-      .replace('<ADMIN_TOKEN>', ADMIN_TOKEN)
-      .replace('<MESSAGE_ID>', messageId);
-    const { stdout } = await run('bash', ['-c', filled], { timeout: 30_000 });
-    return JSON.parse(stdout) as { success: boolean; data: unknown };
-  }
+  const curl = (command: string, messageId?: string) =>
+    runRunbookCurl<{ success: boolean; data: unknown }>(command, {
+      url: harness.admin.url,
+      token: ADMIN_TOKEN,
+      messageId,
+    });
 
   beforeAll(async () => {
     harness = await startAdmin('admin_runbook_curl');

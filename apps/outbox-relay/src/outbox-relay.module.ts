@@ -2,7 +2,14 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, relaySchema } from '@app/config';
 import { DatabaseModule } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
-import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
+import {
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  MqMetrics,
+  SourceOutboxBacklogMetrics,
+  SourceOutboxMetrics,
+} from '@app/metrics';
 import { RelayReadiness } from './relay/relay-readiness';
 import { RetentionRepository } from './housekeeping/retention.repository';
 import { RetentionWorker } from './housekeeping/retention.worker';
@@ -18,7 +25,7 @@ export const OUTBOX_RELAY = 'outbox-relay';
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
-    MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
+    MetricsModule.forApp([MqMetrics, SourceOutboxBacklogMetrics, SourceOutboxMetrics]),
     SourceOutboxPublishingModule,
   ],
   providers: [

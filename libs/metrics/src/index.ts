@@ -9,3 +9,4 @@ export * from './health/health.module';
 export * from './health/readiness.service';
 export * from './log-signals';
 export * from './logging.module';
+export * from './source-outbox-backlog.metrics';

@@ -8,3 +8,6 @@ export * from './boot-app';
 export * from './log-capture';
 export * from './fake-posthog';
 export * from './startup-failure';
+export * from './pipeline-processes';
+export * from './prometheus-text';
+export * from './runbook';

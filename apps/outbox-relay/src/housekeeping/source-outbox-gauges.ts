@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, RelayConfig } from '@app/config';
 import { SourceOutboxRepository } from '@app/entities';
-import { SourceOutboxMetrics } from '@app/metrics';
+import { SourceOutboxBacklogMetrics } from '@app/metrics';
 
 /** Refreshes the source outbox gauges from one summary query every GAUGE_REFRESH_INTERVAL. */
 @Injectable()
@@ -12,7 +12,7 @@ export class SourceOutboxGauges implements OnApplicationBootstrap, BeforeApplica
   constructor(
     @Inject(APP_CONFIG) private readonly config: RelayConfig,
     private readonly outbox: SourceOutboxRepository,
-    private readonly metrics: SourceOutboxMetrics,
+    private readonly metrics: SourceOutboxBacklogMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
