@@ -7,6 +7,7 @@ import { ServiceTokenGuard } from './auth/service-token.guard';
 import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
+import { OversizedBatchGuard } from './events/oversized-batch.guard';
 import { RequestOutcomeInterceptor } from './events/request-outcome.interceptor';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
@@ -29,6 +30,7 @@ export const INGEST_API = 'ingest-api';
     InMemoryRateLimitStore,
     MemberTokenResolver,
     OutboxWriter,
+    OversizedBatchGuard,
     PostgresRateLimitStore,
     RateLimiter,
     RequestOutcomeInterceptor,

@@ -5,3 +5,5 @@ export * from './json-body';
 export * from './run-app';
 export * from './validation.pipe';
 export * from './secret-compare';
+export * from './nul-free-url';
+export * from './connection-drain';

@@ -13,7 +13,13 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 
 const MAX_JSON_DEPTH = 32;
 
-/** Finds what no handler should ever see: nesting deeper than MAX_JSON_DEPTH, NUL characters, lone surrogates. */
+/** Nest's ValidationPipe deletes these keys anywhere in a body; refusing them beats storing an event without them. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Finds what no handler should ever see: nesting deeper than MAX_JSON_DEPTH, NUL characters, lone surrogates, and
+ * the keys the validation pipe would silently delete.
+ */
 export function findUnsafeJson(body: unknown): FieldError | null {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
   while (stack.length > 0) {
@@ -29,6 +35,9 @@ export function findUnsafeJson(body: unknown): FieldError | null {
       for (const [key, child] of Object.entries(value)) {
         if (key.includes('\u0000') || !key.isWellFormed()) {
           return { field: path || '(body)', reason: 'keys must be well-formed Unicode without NUL characters' };
+        }
+        if (RESERVED_KEYS.has(key)) {
+          return { field: path ? `${path}.${key}` : key, reason: `${key} is a reserved key` };
         }
         stack.push({
           value: child,

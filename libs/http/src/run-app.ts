@@ -4,7 +4,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { APP_CONFIG, ConfigValidationError, coreSchema, CoreConfig, loadConfig, maskUrl } from '@app/config';
 import { ApiErrorFilter } from './api-error.filter';
+import { useConnectionDrain } from './connection-drain';
 import { useJsonBody } from './json-body';
+import { useNulFreeUrls } from './nul-free-url';
 import { createValidationPipe } from './validation.pipe';
 
 export interface AppOptions {
@@ -19,6 +21,8 @@ export interface AppOptions {
 
 /** Edge setup shared by main.ts and the e2e tests: body parsing, error envelope, OpenAPI, shutdown hooks. */
 export function configureApp(app: INestApplication, options: AppOptions): void {
+  useConnectionDrain(app);
+  useNulFreeUrls(app);
   if (options.bodyLimit !== undefined) {
     useJsonBody(app, options.bodyLimit(app), () => options.onBodyRejected?.(app));
   }

@@ -5,6 +5,7 @@ import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { IngestAnswer, IngestService } from './ingest.service';
+import { OversizedBatchGuard } from './oversized-batch.guard';
 import { RequestOutcomeInterceptor } from './request-outcome.interceptor';
 
 interface Envelope {
@@ -28,6 +29,7 @@ export class EventsController {
 
   @Post('analytics/events')
   @HttpCode(202)
+  @UseGuards(OversizedBatchGuard)
   @ApiOperation({ summary: 'Client events (web, app); an optional member JWT, else anonymousId is required' })
   @ApiBearerAuth()
   @ApiHeader({ name: 'X-Anonymous-Id', required: false })
@@ -48,7 +50,7 @@ export class EventsController {
 
   @Post('internal/user-activity/events')
   @HttpCode(202)
-  @UseGuards(ServiceTokenGuard)
+  @UseGuards(ServiceTokenGuard, OversizedBatchGuard)
   @ApiOperation({
     summary: 'Server events from backend services (Bearer INGEST_SERVICE_TOKEN); no allowlist, no rate limit',
   })

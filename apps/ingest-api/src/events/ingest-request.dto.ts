@@ -1,19 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
   IsInt,
   IsISO8601,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsPositive,
   IsString,
+  Max,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { MaxJsonBytes } from './max-json-bytes.validator';
+import { IsNotBlank } from './not-blank.validator';
+import { IsStorableInstant } from './storable-instant.validator';
 
 export const MAX_PROPERTIES_BYTES = 16 * 1024;
 
@@ -23,32 +25,35 @@ export class ClientEventDto {
     description: 'Client-chosen id; a retry with the same id is a duplicate, not a new event',
   })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(64)
   eventId: string;
 
   @ApiProperty({ maxLength: 100, example: 'ui.page.viewed' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   eventName: string;
 
   @ApiPropertyOptional({ maxLength: 20, default: 'v1' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(20)
   eventVersion?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the server receive time' })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @IsStorableInstant()
   occurredAt?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'At most 16 KiB serialized' })
   @IsOptional()
   @IsObject()
   @MaxJsonBytes(MAX_PROPERTIES_BYTES)
+  // The parsed JSON as sent: class-transformer's copy skips every key named like an Object method (toString, …).
+  @Transform(({ obj }: { obj: { properties?: unknown } }) => obj.properties, { toClassOnly: true })
   properties?: Record<string, unknown>;
 }
 
@@ -56,7 +61,7 @@ export class ServerEventDto extends ClientEventDto {
   @ApiPropertyOptional({ maxLength: 64, description: 'Generated (UUID) when missing' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(64)
   declare eventId: string;
 
@@ -64,6 +69,8 @@ export class ServerEventDto extends ClientEventDto {
   @IsOptional()
   @IsInt()
   @IsPositive()
+  // Beyond 2^53 - 1 a JSON number is no longer the id that was sent, and the canonical event refuses it.
+  @Max(Number.MAX_SAFE_INTEGER)
   memberId?: number | null;
 }
 
@@ -71,7 +78,7 @@ export class ClientIngestRequestDto {
   @ApiPropertyOptional({ maxLength: 100, description: 'Wins over the X-Anonymous-Id header' })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   anonymousId?: string;
 
@@ -87,7 +94,7 @@ export class ServerIngestRequestDto {
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   anonymousId?: string;
 

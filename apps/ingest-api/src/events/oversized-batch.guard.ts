@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, IngestConfig } from '@app/config';
+import { IngestMetrics } from '@app/metrics';
+import { ingestErrors } from './ingest.errors';
+
+/** How many times the batch limit a request may carry before it is refused without looking at its events. */
+export const OVERSIZED_BATCH_FACTOR = 10;
+
+/**
+ * Field validation walks every element of `events`: 80 000 empty objects fit in the default 256 KiB body and keep
+ * the event loop busy for seconds. A batch this far over the limit is refused before that; one merely over the
+ * limit is still judged in DESIGN §3's order (field errors first).
+ */
+@Injectable()
+export class OversizedBatchGuard implements CanActivate {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: IngestConfig,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const body = context.switchToHttp().getRequest<Request>().body as { events?: unknown } | undefined;
+    const count = Array.isArray(body?.events) ? body.events.length : 0;
+    const limit = this.config.ANALYTICS_INGEST_MAX_BATCH_SIZE;
+    if (count > limit * OVERSIZED_BATCH_FACTOR) {
+      this.metrics.requests.inc({ result: 'invalid' });
+      throw ingestErrors.batchLimitExceeded(limit, count);
+    }
+    return true;
+  }
+}
