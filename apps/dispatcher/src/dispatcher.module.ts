@@ -4,6 +4,7 @@ import { DatabaseModule, DispatchCircuitRepository, DispatchOutboxRepository } f
 import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
 import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
 import { DispatchBatchService } from './dispatch/dispatch-batch.service';
+import { DispatchNotifications } from './dispatch/dispatch-notifications';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { DISPATCH_TARGETS } from './targets/dispatch-target';
 import { enabledTargets } from './targets/enabled-targets';
@@ -22,6 +23,7 @@ export const DISPATCHER = 'dispatcher';
     DispatchBacklogGauges,
     DispatchBatchService,
     DispatchCircuitRepository,
+    DispatchNotifications,
     DispatchOutboxRepository,
     DispatcherService,
     {

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { CanonicalEvent } from './canonical-event';
 import { SqlExecutor } from './sql-executor';
 
+/** NOTIFY channel on which an enqueue that inserted rows wakes the dispatchers (delivered on commit). */
+export const DISPATCH_OUTBOX_CHANNEL = 'user_activity_dispatch_outbox';
+
 /** How many dispatch rows one enqueue inserted for a target, and how many already existed. */
 export interface DispatchEnqueueCount {
   target: string;
@@ -12,7 +15,7 @@ export interface DispatchEnqueueCount {
 /** Writes `user_activity_dispatch_outbox` rows (PENDING) for stored events, inside the store's transaction. */
 @Injectable()
 export class DispatchOutboxEnqueueRepository {
-  /** One row per event and target in one statement; the canonical event is the payload. */
+  /** One row per event and target in one statement, which also NOTIFYs the dispatchers; the event is the payload. */
   async enqueue(tx: SqlExecutor, events: CanonicalEvent[], targets: string[]): Promise<DispatchEnqueueCount[]> {
     if (events.length === 0 || targets.length === 0) {
       return [];
@@ -25,8 +28,11 @@ export class DispatchOutboxEnqueueRepository {
          CROSS JOIN unnest($3::varchar[]) AS t(target)
          ON CONFLICT (event_id, dispatch_target) DO NOTHING
          RETURNING dispatch_target
+       ), notified AS (
+         SELECT pg_notify('${DISPATCH_OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row
        )
-       SELECT dispatch_target AS target, count(*)::int AS inserted FROM inserted GROUP BY dispatch_target`,
+       SELECT dispatch_target AS target, count(*)::int AS inserted, (SELECT count(*) FROM notified) AS notified
+       FROM inserted GROUP BY dispatch_target`,
       [events.map((event) => event.eventId), events.map((event) => JSON.stringify(event)), targets],
     );
     return targets.map((target) => {

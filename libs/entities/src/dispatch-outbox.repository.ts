@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DispatchOutboxStatus } from '@app/state-machines';
+import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
 import { SqlExecutor } from './sql-executor';
 
 /** Values of `user_activity_dispatch_outbox.dispatch_target`. */
@@ -36,6 +37,7 @@ export class DispatchOutboxRepository {
 
   /** Due rows of one target, oldest first; SKIP LOCKED so dispatcher replicas never take the same row. */
   async claimDue(tx: SqlExecutor, target: string, limit: number): Promise<ClaimedDispatchRow[]> {
+    await tx.query(CLAIM_WITHOUT_BITMAP_SCAN);
     return tx.query<ClaimedDispatchRow[]>(
       `SELECT id, event_id AS "eventId", payload, status, retry_count AS "retryCount"
        FROM user_activity_dispatch_outbox

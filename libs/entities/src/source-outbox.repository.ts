@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
+import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
 import { SqlExecutor } from './sql-executor';
 
 export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
@@ -67,6 +68,7 @@ export class SourceOutboxRepository {
 
   /** Due rows, oldest first; SKIP LOCKED so relay replicas and admin replays never take the same row. */
   async claimDue(tx: SqlExecutor, limit: number): Promise<ClaimedSourceRow[]> {
+    await tx.query(CLAIM_WITHOUT_BITMAP_SCAN);
     return tx.query<ClaimedSourceRow[]>(
       `SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
        WHERE status IN ('PENDING', 'FAILED') AND (status = 'PENDING' OR next_retry_at <= now())

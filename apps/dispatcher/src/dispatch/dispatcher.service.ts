@@ -5,9 +5,13 @@ import { DispatchMetrics } from '@app/metrics';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 import { DispatchBatchService } from './dispatch-batch.service';
 import { DispatchLoop } from './dispatch-loop';
+import { DispatchNotifications } from './dispatch-notifications';
 import { TargetBreaker } from './target-breaker';
 
-/** Runs one loop per enabled target from start-up until shutdown, when each finishes the batch in hand. */
+/**
+ * Runs one loop per enabled target from start-up until shutdown, when each finishes the batch in hand; the event
+ * store's NOTIFY wakes idle loops.
+ */
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatcherService.name);
@@ -19,9 +23,10 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     private readonly batches: DispatchBatchService,
     private readonly circuits: DispatchCircuitRepository,
     private readonly metrics: DispatchMetrics,
+    private readonly notifications: DispatchNotifications,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.targets.length === 0) {
       this.logger.warn({ msg: 'no dispatch target is enabled; set ANALYTICS_POSTHOG_ENABLED and its API key' });
     }
@@ -38,6 +43,8 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       this.loops.push(loop);
       loop.start();
     }
+    this.notifications.subscribe(() => this.loops.forEach((loop) => loop.nudge()));
+    await this.notifications.listen();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

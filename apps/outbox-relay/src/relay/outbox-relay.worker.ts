@@ -7,6 +7,9 @@ import { RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
 import { OutboxNotifications } from './outbox-notifications';
 
+/** Batches relayed at once while a backlog lasts. */
+const BATCHES_IN_FLIGHT = 2;
+
 /**
  * The relay loop (DESIGN §5): claim due rows with SKIP LOCKED, publish them with pipelined confirms, record each
  * outcome, all in one transaction. A full batch loops at once; otherwise it waits for NOTIFY or the poll interval.
@@ -45,19 +48,35 @@ export class OutboxRelayWorker implements OnApplicationBootstrap, BeforeApplicat
 
   private async loop(): Promise<void> {
     let failures = 0;
+    let backlogged = false;
     while (!this.stopping) {
       try {
-        const claimed = await this.relayBatch();
+        // Behind a full batch there is a backlog: relay more batches at once (SKIP LOCKED keeps them apart), so that
+        // the rate is not bounded by one batch's round trips to PostgreSQL and RabbitMQ.
+        const claimed = await this.relayBatches(backlogged ? BATCHES_IN_FLIGHT : 1);
         failures = 0;
-        if (claimed < this.config.RELAY_BATCH_SIZE || this.config.MQ_PROVIDER === 'none') {
+        backlogged =
+          this.config.MQ_PROVIDER !== 'none' && claimed.every((count) => count >= this.config.RELAY_BATCH_SIZE);
+        if (!backlogged) {
           await this.notifications.waitForNotification(this.config.RELAY_POLL_INTERVAL);
         }
       } catch (error) {
+        backlogged = false;
         failures += 1;
         this.logger.warn({ msg: 'relay batch failed; will retry', error: (error as Error).message, failures });
         await this.notifications.waitForNotification(Math.min(this.config.RELAY_POLL_INTERVAL * failures, 10_000));
       }
     }
+  }
+
+  /** `count` batches at once; every one has settled when this returns or throws (the first error). */
+  private async relayBatches(count: number): Promise<number[]> {
+    const settled = await Promise.allSettled(Array.from({ length: count }, () => this.relayBatch()));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) {
+      throw failed.reason;
+    }
+    return settled.map((result) => (result as PromiseFulfilledResult<number>).value);
   }
 
   /** One batch in one transaction; returns how many rows it claimed. */
