@@ -196,7 +196,7 @@ export class AppProcess {
     let last = 'no answer';
     while (Date.now() < deadline) {
       if (gone || this.child === null) {
-        throw new Error(`${this.label} exited before it was ready:\n${this.stderr.slice(-5).join('\n')}`);
+        throw new Error(`${this.label} exited before it was ready:\n${this.stderr.slice(-20).join('\n')}`);
       }
       try {
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
