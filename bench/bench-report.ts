@@ -1,0 +1,321 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { BenchResults } from './bench-results';
+import { CpuUse } from './cpu-accounting';
+import { PIPELINE_APPS } from './bench-pipeline';
+import { StepResult } from './sustained.bench';
+
+/** One line of the summary: a figure, its value, the target and whether the target is met. */
+export interface FigureRow {
+  figure: string;
+  measured: string;
+  target: string;
+  /** 'ok', 'missed', or '' for a figure without a target. */
+  verdict: string;
+}
+
+const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+
+const integer = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+const ratio = (value: number, limit: number | undefined) =>
+  limit !== undefined && limit > 0 ? `${((value / limit) * 100).toFixed(1)} %` : 'n/a';
+
+function check(met: boolean | null): string {
+  return met === null ? 'missed (not measured)' : met ? 'ok' : 'missed';
+}
+
+/** The summary table: every figure of the issue, with its target beside it. */
+export function figureRows(results: BenchResults): FigureRow[] {
+  const rows: FigureRow[] = [];
+  const { rawLimits } = results;
+  const pg = rawLimits.postgresInsertRowsPerSecond;
+  const mq = rawLimits.rabbitPublishMessagesPerSecond;
+  for (const size of [1, 10, 50]) {
+    const figure = results.ingest.find((item) => item.eventsPerRequest === size);
+    const name = `Ingest, ${size} event${size > 1 ? 's' : ''}/request`;
+    if (!figure) {
+      rows.push({ figure: name, measured: 'not measured', target: '', verdict: '' });
+      continue;
+    }
+    rows.push({
+      figure: `${name}: requests/s`,
+      measured: integer(figure.requestsPerSecond),
+      target: size === 1 ? '≥ 3,000' : '',
+      verdict: size === 1 ? check(figure.requestsPerSecond >= 3_000) : '',
+    });
+    rows.push({
+      figure: `${name}: events/s`,
+      measured: `${integer(figure.eventsPerSecond)} (${ratio(figure.eventsPerSecond, pg)} of raw PG insert)`,
+      target: size === 50 ? '≥ 15,000' : '',
+      verdict: size === 50 ? check(figure.eventsPerSecond >= 15_000) : '',
+    });
+    rows.push({
+      figure: `${name}: HTTP p50 / p99`,
+      measured: `${ms(figure.latencyP50Ms)} / ${ms(figure.latencyP99Ms)}`,
+      target: '',
+      verdict: '',
+    });
+  }
+  const sustained = results.sustained?.rate ?? null;
+  rows.push({
+    figure: 'Sustained end to end, empty tables: events/s',
+    measured:
+      sustained === null
+        ? 'no stable step'
+        : `${integer(sustained)} (${ratio(sustained, pg)} of raw PG insert, ${ratio(sustained, mq)} of raw MQ publish)`,
+    target: '≥ 5,000',
+    verdict: check(sustained === null ? null : sustained >= 5_000),
+  });
+  const latency = results.latency;
+  const latencyName = `At ${integer(latency?.eventsPerSecond ?? 1_000)} events/s`;
+  rows.push({
+    figure: `${latencyName}: ingest → stored p50 / p99`,
+    measured: latency ? `${ms(latency.storedP50Ms)} / ${ms(latency.storedP99Ms)}` : 'not measured',
+    target: 'p99 ≤ 250 ms',
+    verdict: check(latency ? latency.storedP99Ms <= 250 : null),
+  });
+  rows.push({
+    figure: `${latencyName}: ingest → DISPATCHED p50 / p99`,
+    measured: latency ? `${ms(latency.dispatchedP50Ms)} / ${ms(latency.dispatchedP99Ms)}` : 'not measured',
+    target: 'p99 ≤ 1,000 ms',
+    verdict: check(latency ? latency.dispatchedP99Ms <= 1_000 : null),
+  });
+  for (const app of PIPELINE_APPS) {
+    const peak = results.peakRssBytes[app];
+    rows.push({
+      figure: `Peak RSS, ${app}`,
+      measured: peak === undefined ? 'not measured' : `${(peak / 1e6).toFixed(0)} MB`,
+      target: '≤ 200 MB',
+      verdict: check(peak === undefined ? null : peak <= 200e6),
+    });
+  }
+  rows.push({
+    figure: 'Raw PostgreSQL batched INSERT: rows/s',
+    measured: pg === undefined ? 'not measured' : integer(pg),
+    target: '',
+    verdict: '',
+  });
+  rows.push({
+    figure: 'Raw RabbitMQ confirmed persistent publish: msgs/s',
+    measured: mq === undefined ? 'not measured' : integer(mq),
+    target: '',
+    verdict: '',
+  });
+  const growth = results.growth;
+  const grown = growth?.search.rate ?? null;
+  rows.push({
+    figure: `Sustained end to end with ${integer(growth?.seededRows ?? results.settings.growthRows)} rows present`,
+    measured:
+      grown === null
+        ? 'no stable step'
+        : `${integer(grown)}${sustained ? ` (${ratio(grown, sustained)} of the empty-table rate)` : ''}`,
+    target: '≥ 80 % of empty',
+    verdict: check(grown === null || sustained === null ? null : grown >= 0.8 * sustained),
+  });
+  return rows;
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')).join('\n');
+}
+
+export function formatTable(rows: FigureRow[]): string {
+  const cells = [
+    ['figure', 'measured', 'target', 'ok/missed'],
+    ...rows.map((r) => [r.figure, r.measured, r.target, r.verdict]),
+  ];
+  const table = pad(cells).split('\n');
+  table.splice(1, 0, '-'.repeat(table[0].length));
+  return table.join('\n');
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function stepRows(steps: StepResult[]): string[][] {
+  return steps.map((step) => [
+    integer(step.offeredEventsPerSecond),
+    integer(step.acceptedEventsPerSecond),
+    integer(step.storedEventsPerSecond),
+    integer(step.dispatchedEventsPerSecond),
+    `${integer(step.sourceBacklogSlope)} / ${integer(step.queueSlope)} / ${integer(step.dispatchBacklogSlope)}`,
+    integer(step.maxBacklog),
+    step.drainSeconds === null ? 'no' : `${step.drainSeconds.toFixed(1)} s`,
+    step.stable ? 'stable' : `unstable: ${step.verdict}`,
+  ]);
+}
+
+/** Where the CPU went during one window, per process, with the cost of each unit of work (event or request). */
+function cpuTable(cpu: CpuUse, units: number, unit: string): string {
+  const share = (seconds: number) => `${((seconds / cpu.machineCapacity) * 100).toFixed(0)} %`;
+  const per = (seconds: number) => (units > 0 ? `${((seconds / units) * 1e6).toFixed(0)} µs` : 'n/a');
+  const rows = Object.entries(cpu.byProcess)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => [name, seconds.toFixed(1), share(seconds), per(seconds)]);
+  rows.push(['everything else on the machine', cpu.others.toFixed(1), share(cpu.others), per(cpu.others)]);
+  rows.push(['machine busy, all cores', cpu.machineBusy.toFixed(1), share(cpu.machineBusy), per(cpu.machineBusy)]);
+  return markdownTable(['process', 'CPU s', 'of machine', `CPU per ${unit}`], rows);
+}
+
+/** Highest stable and lowest unstable step of a search: the two windows whose CPU use tells what bounds the rate. */
+function boundingSteps(steps: StepResult[]): StepResult[] {
+  const stable = steps
+    .filter((step) => step.stable)
+    .sort((a, b) => b.offeredEventsPerSecond - a.offeredEventsPerSecond);
+  const unstable = steps
+    .filter((step) => !step.stable)
+    .sort((a, b) => a.offeredEventsPerSecond - b.offeredEventsPerSecond);
+  return [stable[0], unstable[0]].filter((step): step is StepResult => step !== undefined);
+}
+
+const STEP_HEADER = [
+  'offered/s',
+  'accepted/s',
+  'stored/s',
+  'dispatched/s',
+  'backlog slope/s (source / queue / dispatch)',
+  'max backlog',
+  'drained',
+  'verdict',
+];
+
+/** The Markdown block written between the markers of docs/benchmarks.md. */
+export function formatMarkdown(results: BenchResults): string {
+  const machine = results.machine;
+  const settings = results.settings;
+  const lines: string[] = [];
+  lines.push(
+    `Run: \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`, ${results.startedAt}, ` +
+      `${Math.round(results.durationSeconds)} s.`,
+  );
+  if (machine) {
+    const env = Object.entries(results.appProcessEnv).map(([key, value]) => `\`${key}=${value}\``);
+    lines.push(
+      '',
+      `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB memory; Node ${machine.node}, ` +
+        `PostgreSQL ${machine.postgres} (autovacuum ${machine.postgresAutovacuum}), RabbitMQ ${machine.rabbitmq}; PostgreSQL, RabbitMQ, the five apps and the load ` +
+        `generator on the same machine. Load average (1/5/15 min) at start ${machine.loadAtStart.join(' / ')}, ` +
+        `at end ${results.loadAtEnd.join(' / ')}. Apps started as deployed (${env.join(', ') || 'no extra settings'}), ` +
+        'every other setting at its default.',
+    );
+  }
+  lines.push(
+    '',
+    markdownTable(
+      ['figure', 'measured', 'target', 'ok/missed'],
+      figureRows(results).map((r) => [r.figure, r.measured, r.target, r.verdict]),
+    ),
+  );
+  if (results.ingest.length > 0) {
+    lines.push(
+      '',
+      `### Ingest (ingest-api alone, closed loop, ${settings.ingestConnections} connections, ${settings.ingestSeconds} s each)`,
+      '',
+      markdownTable(
+        ['events/request', 'requests/s', 'events/s', 'HTTP p50', 'HTTP p99', 'failed', 'rows committed'],
+        results.ingest.map((figure) => [
+          String(figure.eventsPerRequest),
+          integer(figure.requestsPerSecond),
+          integer(figure.eventsPerSecond),
+          ms(figure.latencyP50Ms),
+          ms(figure.latencyP99Ms),
+          String(figure.failed),
+          integer(figure.committedEvents),
+        ]),
+      ),
+    );
+    for (const figure of results.ingest) {
+      lines.push(
+        '',
+        `CPU during the ${figure.eventsPerRequest} event${figure.eventsPerRequest > 1 ? 's' : ''}/request run:`,
+        '',
+        cpuTable(figure.cpu, figure.requestsPerSecond * figure.seconds, 'request'),
+      );
+    }
+  }
+  if (results.sustained) {
+    lines.push(
+      '',
+      `### Sustained end to end, empty tables (${settings.e2eEventsPerRequest} events/request, open loop, ` +
+        `${settings.stepWarmupSeconds} s warm-up + ${settings.stepSeconds} s window per step, tables truncated between steps)`,
+      '',
+      markdownTable(STEP_HEADER, stepRows(results.sustained.steps)),
+    );
+    if (results.sustained.note) {
+      lines.push('', `Search ended early: ${results.sustained.note}.`);
+    }
+    for (const step of boundingSteps(results.sustained.steps)) {
+      lines.push(
+        '',
+        `CPU during the ${integer(step.offeredEventsPerSecond)}/s window (${step.stable ? 'stable' : 'unstable'}; ` +
+          `${step.cpu.wallSeconds.toFixed(0)} s, ${integer(step.acceptedEventsPerSecond)} events/s accepted):`,
+        '',
+        cpuTable(step.cpu, step.acceptedEventsPerSecond * step.cpu.wallSeconds, 'event'),
+      );
+    }
+  }
+  if (results.growth) {
+    lines.push(
+      '',
+      `### Growth: ${integer(results.growth.seededRows)} rows in user_activity_event and in both outboxes ` +
+        `(seeded and VACUUM ANALYZEd in ${results.growth.seedSeconds.toFixed(0)} s)`,
+      '',
+      markdownTable(STEP_HEADER, stepRows(results.growth.search.steps)),
+    );
+    if (results.growth.search.note) {
+      lines.push('', `Search ended early: ${results.growth.search.note}.`);
+    }
+  }
+  if (results.latency) {
+    const latency = results.latency;
+    lines.push(
+      '',
+      `### Latency at ${integer(latency.eventsPerSecond)} events/s (${latency.eventsPerRequest} events/request, ` +
+        `${latency.seconds} s after a ${settings.latencyWarmupSeconds} s warm-up, ${integer(latency.events)} events, ` +
+        `${latency.missing} not dispatched, drained ${latency.drainSeconds.toFixed(1)} s after the load)`,
+      '',
+      markdownTable(
+        ['from ingest (received_at) to', 'p50', 'p99'],
+        [
+          ['stored (created_at)', ms(latency.storedP50Ms), ms(latency.storedP99Ms)],
+          ['DISPATCHED (dispatched_at)', ms(latency.dispatchedP50Ms), ms(latency.dispatchedP99Ms)],
+        ],
+      ),
+    );
+  }
+  if (results.profiles.length > 0) {
+    lines.push('', '### CPU profiles (`--profile`)', '');
+    for (const profile of results.profiles) {
+      lines.push(
+        `- ${profile.app}: busy ${profile.busySeconds.toFixed(1)} s of ${profile.wallSeconds.toFixed(1)} s; ` +
+          profile.byOrigin.map((share) => `${share.name} ${share.percent} %`).join(', '),
+      );
+    }
+  }
+  if (results.errors.length > 0) {
+    lines.push('', '### Errors', '', ...results.errors.map((error) => `- ${error}`));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Replaces the block between the markers (or appends one), leaving the hand-written notes around it alone, and
+ * formats the file as the repository's Prettier config says.
+ */
+export async function writeMarkdown(path: string, block: string): Promise<void> {
+  const fenced = `${BEGIN}\n${block}\n${END}`;
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const begin = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const next =
+    begin >= 0 && end > begin
+      ? `${current.slice(0, begin)}${fenced}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${fenced}\n`;
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(next, { ...options, filepath: path }));
+}

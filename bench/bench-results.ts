@@ -1,0 +1,30 @@
+import { BenchSettings } from './bench-settings';
+import { IngestFigure } from './ingest.bench';
+import { LatencyFigure } from './latency.bench';
+import { MachineInfo } from './machine-info';
+import { ProfileSummary } from './profile-summary';
+import { RawLimits } from './raw-limits.bench';
+import { SearchResult } from './sustained-search';
+
+/** Everything one run measured; written as bench/results/latest.json and rendered into docs/benchmarks.md. */
+export interface BenchResults {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo | null;
+  loadAtEnd: number[];
+  settings: BenchSettings;
+  /** Process settings the apps ran with, as deployed (NODE_ENV, NODE_OPTIONS). */
+  appProcessEnv: Record<string, string>;
+  rawLimits: Partial<RawLimits>;
+  ingest: IngestFigure[];
+  latency: LatencyFigure | null;
+  sustained: SearchResult | null;
+  growth: { seededRows: number; seedSeconds: number; search: SearchResult } | null;
+  /** Peak RSS (VmHWM) of each app over the whole run, bytes. */
+  peakRssBytes: Record<string, number>;
+  profiles: ProfileSummary[];
+  /** Phases that failed, and apps that died during the run. */
+  errors: string[];
+}
