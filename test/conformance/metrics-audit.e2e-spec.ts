@@ -161,7 +161,8 @@ describe('every metric of DESIGN §10 on the /metrics of the app that owns it', 
     pipeline = await startConformancePipeline('metrics_audit', {
       brokerThroughProxy: ['outbox-relay'],
       env: {
-        'ingest-api': { ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '3' },
+        // A day-long window, so the rate-limited request never lands in a fresh window.
+        'ingest-api': { ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '3', ANALYTICS_INGEST_RATE_LIMIT_WINDOW: 'P1D' },
         dispatcher: { DISPATCH_CIRCUIT_FAILURE_THRESHOLD: '2' },
       },
     });

@@ -8,7 +8,11 @@ describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () 
   let harness: IngestHarness;
 
   beforeAll(async () => {
-    harness = await startIngest('ingest_rejects', { ANALYTICS_INGEST_MAX_BODY_BYTES: '4096' });
+    // A day-long rate-limit window, so the 121-request test never straddles a window boundary.
+    harness = await startIngest('ingest_rejects', {
+      ANALYTICS_INGEST_MAX_BODY_BYTES: '4096',
+      ANALYTICS_INGEST_RATE_LIMIT_WINDOW: 'P1D',
+    });
   });
 
   afterAll(async () => {
