@@ -13,6 +13,8 @@ export class OutboxNotifications implements OnApplicationShutdown {
   private client: Client | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** A notification that came while the relay was busy; the next wait returns at once instead of losing it. */
+  private missed = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: CoreConfig) {}
 
@@ -21,7 +23,7 @@ export class OutboxNotifications implements OnApplicationShutdown {
       return;
     }
     const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'outbox-relay-listen' });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.notify());
     client.on('error', (error: Error) => {
       this.logger.warn({ msg: 'LISTEN connection lost; relay keeps polling', error: error.message });
       void client.end().catch(() => undefined);
@@ -39,22 +41,36 @@ export class OutboxNotifications implements OnApplicationShutdown {
     }
   }
 
-  /** Resolves on the next notification or after `timeoutMs`, whichever comes first. */
+  /** Resolves on the next notification (or at once if one came since the last wait) or after `timeoutMs`. */
   waitForNotification(timeoutMs: number): Promise<void> {
+    if (this.missed) {
+      this.missed = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const wake = () => done();
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        if (this.wake === done) {
+          this.wake = null;
+        }
         resolve();
-      }
-      this.wake = wake;
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.wake = done;
     });
   }
 
-  /** Ends a pending wait now (used at shutdown). */
+  private notify(): void {
+    if (this.wake) {
+      this.wake();
+    } else {
+      this.missed = true;
+    }
+  }
+
+  /** Ends a pending wait now, or the next one (used at shutdown). */
   interrupt(): void {
-    this.wake?.();
+    this.notify();
   }
 
   async onApplicationShutdown(): Promise<void> {

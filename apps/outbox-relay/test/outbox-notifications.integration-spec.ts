@@ -1,0 +1,45 @@
+import { coreSchema, loadConfig } from '@app/config';
+import { SOURCE_OUTBOX_CHANNEL } from '@app/entities';
+import { createTestDatabase, sleep, TestDatabase, waitFor } from '@app/testing';
+import { OutboxNotifications } from '../src/relay/outbox-notifications';
+
+describe('OutboxNotifications', () => {
+  let db: TestDatabase;
+  let notifications: OutboxNotifications;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('relay_notify');
+    notifications = new OutboxNotifications(loadConfig(coreSchema, { DATABASE_URL: db.url }));
+    await notifications.listen();
+  });
+
+  afterAll(async () => {
+    await notifications.onApplicationShutdown();
+    await db.drop();
+  });
+
+  async function wakesBefore(timeoutMs: number): Promise<boolean> {
+    const outcome = await Promise.race([
+      notifications.waitForNotification(60_000).then(() => 'woken'),
+      sleep(timeoutMs).then(() => 'slept'),
+    ]);
+    return outcome === 'woken';
+  }
+
+  it('keeps a notification that arrives while the relay is busy, so the next wait returns at once', async () => {
+    await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
+    const listeners = await waitFor(
+      'the notification to reach the listener',
+      () => (notifications as unknown as { missed: boolean }).missed,
+      (missed) => missed,
+    );
+    expect(listeners).toBe(true);
+    expect(await wakesBefore(10_000)).toBe(true);
+  });
+
+  it('wakes a waiting relay on NOTIFY', async () => {
+    const woken = wakesBefore(10_000);
+    await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
+    expect(await woken).toBe(true);
+  });
+});
