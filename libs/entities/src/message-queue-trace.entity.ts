@@ -8,6 +8,18 @@ export enum TraceStage {
   DeadLetter = 'DEAD_LETTER',
 }
 
+/** One MQ trace as written by the relay, the consumer and admin replay. */
+export interface MqTrace {
+  messageId: string;
+  topic: string;
+  provider: string;
+  messageKey: string | null;
+  consumerGroup: string | null;
+  stage: TraceStage;
+  processingMillis: number | null;
+  errorMessage: string | null;
+}
+
 @Entity('message_queue_trace_log')
 @Check(
   'ck_message_queue_trace_log_stage',

@@ -1,19 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { TraceStage } from './message-queue-trace.entity';
+import { MqTrace, TraceStage } from './message-queue-trace.entity';
 
 /** One row of `message_queue_trace_log` as the admin API shows it (runbook §5-3). */
-export interface MqTraceView {
+export interface MqTraceView extends MqTrace {
   id: number;
-  messageId: string;
-  topic: string;
-  provider: string;
-  messageKey: string | null;
-  consumerGroup: string | null;
-  stage: TraceStage;
-  processingMillis: number | null;
-  errorMessage: string | null;
   createdAt: string;
 }
 

@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { SqlExecutor, TraceStage } from '@app/entities';
+import { MqTrace, SqlExecutor } from '@app/entities';
 
-export interface MqTrace {
-  messageId: string;
-  topic: string;
-  provider: string;
-  messageKey: string | null;
-  consumerGroup: string | null;
-  stage: TraceStage;
-  processingMillis: number | null;
-  errorMessage: string | null;
-}
+export type { MqTrace };
 
 /** Writes MQ trace rows in one statement, inside the caller's transaction. */
 @Injectable()
