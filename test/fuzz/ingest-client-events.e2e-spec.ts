@@ -1,9 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { RawRequest } from './raw-http';
-import { deepJsonText, FUZZ, json, nastyQuery, nastyString } from './fuzz.harness';
+import { acceptableString, deepJsonText, FUZZ, json, nastyQuery, nastyString } from './fuzz.harness';
 import {
-  acceptableString,
   ALLOWLIST,
   CLIENT_PATH,
   field,

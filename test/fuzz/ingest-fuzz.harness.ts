@@ -6,7 +6,7 @@ import { bootApp, BootedApp, createTestDatabase, TestDatabase } from '@app/testi
 import { IngestApiModule } from '../../apps/ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../apps/ingest-api/src/ingest-api.options';
 import { RawRequest } from './raw-http';
-import { acceptableString, json, nastyJson, nastyString, sendExpectingNo5xx, StatusTally } from './fuzz.harness';
+import { json, nastyJson, nastyString, sendExpectingNo5xx, StatusTally } from './fuzz.harness';
 
 export const CLIENT_PATH = '/api/v1/analytics/events';
 export const SERVER_PATH = '/api/v1/internal/user-activity/events';
@@ -210,5 +210,3 @@ export function postJson(path: string, body: unknown, headers: [string, string][
     body: json(body),
   };
 }
-
-export { acceptableString };

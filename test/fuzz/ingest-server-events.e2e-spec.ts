@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { FUZZ, nastyQuery, nastyString } from './fuzz.harness';
+import { acceptableString, FUZZ, nastyQuery, nastyString } from './fuzz.harness';
 import {
-  acceptableString,
   field,
   IngestFuzzHarness,
   occurredAt,

@@ -22,8 +22,16 @@ export class ContractValidationError extends Error {
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * Characters as PostgreSQL's VARCHAR(n) and the ingest validation count them (code points): `length` counts an emoji
+ * twice. Only a string longer than `max` UTF-16 units needs counting; one over `2 × max` is too long either way.
+ */
+function longerThan(value: string, max: number): boolean {
+  return value.length > max && (value.length > 2 * max || [...value].length > max);
+}
+
 function boundedString(value: unknown, field: string, max: number): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
+  if (typeof value !== 'string' || value.trim().length === 0 || longerThan(value, max)) {
     throw new ContractValidationError(`${field} must be a non-blank string of at most ${max} characters`);
   }
   return value;
