@@ -24,7 +24,7 @@ export interface BootedApp {
 
 /**
  * Boots an app module as main.ts does (same edge setup), with its config validated from `env` instead of
- * process.env and its logs captured in memory.
+ * the environment, and its logs captured in memory.
  */
 export async function bootApp(
   module: Type,
