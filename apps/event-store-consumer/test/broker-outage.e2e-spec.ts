@@ -1,9 +1,9 @@
 import { BootedApp, canonicalEvent, FaultProxy, sleep, waitFor } from '@app/testing';
 import {
-  duplicateEventIds,
   EVENT_STORE_DLQ,
   EVENT_STORE_QUEUE,
   EventStoreHarness,
+  expectAllStoredOnce,
   isReady,
   startEventStoreHarness,
 } from './event-store.harness';
@@ -56,18 +56,7 @@ describe('event-store-consumer through a RabbitMQ connection loss', () => {
     );
     await publishing;
 
-    await waitFor(
-      'every event stored',
-      () => harness.storedCount(ids),
-      (count) => count === 1_000,
-      30_000,
-    );
-    await waitFor(
-      'the queue drained',
-      () => harness.queueDepth(EVENT_STORE_QUEUE),
-      (depth) => depth === 0,
-    );
-    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    await expectAllStoredOnce(harness, ids);
     expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
     expect(consumer.logs.withMsg('consumer attached').length).toBeGreaterThanOrEqual(2);
   });

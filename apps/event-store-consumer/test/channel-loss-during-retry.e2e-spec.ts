@@ -1,12 +1,6 @@
 import { LogSignals } from '@app/metrics';
 import { BootedApp, canonicalEvent, FaultProxy, waitFor } from '@app/testing';
-import {
-  duplicateEventIds,
-  EVENT_STORE_DLQ,
-  EVENT_STORE_QUEUE,
-  EventStoreHarness,
-  startEventStoreHarness,
-} from './event-store.harness';
+import { EVENT_STORE_DLQ, EventStoreHarness, expectAllStoredOnce, startEventStoreHarness } from './event-store.harness';
 
 describe('event-store-consumer losing its channel while a failed batch waits for the database', () => {
   let harness: EventStoreHarness;
@@ -54,18 +48,7 @@ describe('event-store-consumer losing its channel while a failed batch waits for
     );
     database.restore();
 
-    await waitFor(
-      'every event stored',
-      () => harness.storedCount(ids),
-      (count) => count === 300,
-      30_000,
-    );
-    await waitFor(
-      'the queue drained',
-      () => harness.queueDepth(EVENT_STORE_QUEUE),
-      (depth) => depth === 0,
-    );
-    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    await expectAllStoredOnce(harness, ids);
     expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
   });
 });

@@ -9,7 +9,15 @@ import {
   eventMessageOptions,
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
-import { bootApp, BootedApp, createTestDatabase, createTestVhost, TestDatabase, TestVhost } from '@app/testing';
+import {
+  bootApp,
+  BootedApp,
+  createTestDatabase,
+  createTestVhost,
+  TestDatabase,
+  TestVhost,
+  waitFor,
+} from '@app/testing';
 import { EventStoreConsumerModule } from '../src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../src/event-store-consumer.options';
 
@@ -130,6 +138,22 @@ export async function duplicateEventIds(db: TestDatabase): Promise<unknown[]> {
 FROM user_activity_event
 GROUP BY event_id
 HAVING COUNT(*) > 1`);
+}
+
+/** Waits until all `ids` are stored and the queue is empty, then checks none was stored twice (runbook §6-1). */
+export async function expectAllStoredOnce(harness: EventStoreHarness, ids: string[]): Promise<void> {
+  await waitFor(
+    'every event stored',
+    () => harness.storedCount(ids),
+    (count) => count === ids.length,
+    30_000,
+  );
+  await waitFor(
+    'the queue drained',
+    () => harness.queueDepth(EVENT_STORE_QUEUE),
+    (depth) => depth === 0,
+  );
+  expect(await duplicateEventIds(harness.db)).toEqual([]);
 }
 
 export { EVENT_STORE_DLQ, EVENT_STORE_QUEUE };

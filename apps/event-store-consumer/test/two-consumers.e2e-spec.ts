@@ -1,11 +1,5 @@
-import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
-import {
-  duplicateEventIds,
-  EVENT_STORE_QUEUE,
-  EventStoreHarness,
-  metricValue,
-  startEventStoreHarness,
-} from './event-store.harness';
+import { BootedApp, canonicalEvent } from '@app/testing';
+import { EventStoreHarness, expectAllStoredOnce, metricValue, startEventStoreHarness } from './event-store.harness';
 
 const SHARED = { EVENT_STORE_PREFETCH: '100', EVENT_STORE_BATCH_SIZE: '50' };
 const CONSUMED =
@@ -33,18 +27,7 @@ describe('two event-store-consumer processes on the same queue', () => {
       await harness.publish(events.slice(i, i + 250));
     }
 
-    await waitFor(
-      'every event stored',
-      () => harness.storedCount(ids),
-      (count) => count === 2_000,
-      30_000,
-    );
-    await waitFor(
-      'the queue drained',
-      () => harness.queueDepth(EVENT_STORE_QUEUE),
-      (depth) => depth === 0,
-    );
-    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    await expectAllStoredOnce(harness, ids);
     const [{ dispatchRows }] = await harness.db.query<{ dispatchRows: number }>(
       `SELECT count(*)::int AS "dispatchRows" FROM user_activity_dispatch_outbox`,
     );
