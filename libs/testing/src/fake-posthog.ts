@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { CaptureRefusal, POSTHOG_MAX_BODY_BYTES, refuseBatch, refuseBodySize } from './posthog-capture-contract';
 
 /** One event of a PostHog `/batch/` body. */
 export interface PosthogBatchEvent {
@@ -17,6 +18,8 @@ export interface RecordedPosthogRequest {
   batch: PosthogBatchEvent[];
   /** The status answered, or 'hang' when no answer was ever sent. */
   answer: number | 'hang';
+  /** Why the request was refused as the real capture service would refuse it; null when it passed the contract. */
+  refusal: string | null;
 }
 
 /** What the fake answers: a status (429 may carry Retry-After, any answer may be delayed), or no answer at all. */
@@ -26,7 +29,9 @@ const OK: FakePosthogBehaviour = { status: 200 };
 
 /**
  * A real HTTP server standing in for PostHog: records every `POST /batch/` request and answers as told
- * (200 by default; 500, 400, 413, 429 with Retry-After, a slow answer, or a hang).
+ * (200 by default; 500, 400, 413, 429 with Retry-After, a slow answer, or a hang). It is as strict as PostHog's
+ * capture service (`posthog-capture-contract.ts`): a request capture would refuse (a uuid that does not parse, an
+ * empty event name or distinct_id, no api_key, a body over 20 MB, …) gets capture's status, whatever it was told.
  */
 export class FakePosthog {
   readonly requests: RecordedPosthogRequest[] = [];
@@ -100,32 +105,38 @@ export class FakePosthog {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let bytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= POSTHOG_MAX_BODY_BYTES) {
+        chunks.push(chunk);
+      }
+    });
     request.on('end', () => {
-      if (request.method !== 'POST' || request.url !== '/batch/') {
+      if (request.method !== 'POST' || (request.url !== '/batch/' && request.url !== '/batch')) {
         response.writeHead(404).end();
         return;
       }
-      let body: { api_key?: unknown; batch?: PosthogBatchEvent[] };
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
-      } catch {
-        response.writeHead(400).end('{"error":"invalid json"}');
-        return;
-      }
-      const batch = Array.isArray(body.batch) ? body.batch : [];
-      const behaviour = this.nextBehaviour(batch.length);
-      const recorded: RecordedPosthogRequest = {
+      const { body, refusal } = this.read(bytes, chunks);
+      const batch =
+        refusal === null ? (body.batch as PosthogBatchEvent[]) : Array.isArray(body.batch) ? body.batch : [];
+      const behaviour: FakePosthogBehaviour =
+        refusal !== null ? { status: refusal.status } : this.nextBehaviour(batch.length);
+      this.requests.push({
         receivedAt: Date.now(),
         apiKey: body.api_key,
         batch,
         answer: 'hang' in behaviour ? 'hang' : behaviour.status,
-      };
-      this.requests.push(recorded);
+        refusal: refusal?.message ?? null,
+      });
       if ('hang' in behaviour) {
         return;
       }
       const answer = () => {
+        if (refusal !== null) {
+          response.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refusal.message);
+          return;
+        }
         const headers: Record<string, string> = { 'Content-Type': 'application/json' };
         if (behaviour.retryAfterSeconds !== undefined) {
           headers['Retry-After'] = String(behaviour.retryAfterSeconds);
@@ -138,6 +149,21 @@ export class FakePosthog {
         answer();
       }
     });
+  }
+
+  private read(bytes: number, chunks: Buffer[]): { body: Record<string, unknown>; refusal: CaptureRefusal | null } {
+    const tooLarge = refuseBodySize(bytes);
+    if (tooLarge !== null) {
+      return { body: {}, refusal: tooLarge };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (error) {
+      return { body: {}, refusal: { status: 400, message: `failed to parse request: ${(error as Error).message}` } };
+    }
+    const body = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    return { body, refusal: refuseBatch(parsed) };
   }
 
   private nextBehaviour(batchSize: number): FakePosthogBehaviour {

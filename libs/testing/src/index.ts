@@ -7,6 +7,7 @@ export * from './wait-for';
 export * from './boot-app';
 export * from './log-capture';
 export * from './fake-posthog';
+export * from './posthog-capture-contract';
 export * from './startup-failure';
 export * from './pipeline-processes';
 export * from './prometheus-text';
