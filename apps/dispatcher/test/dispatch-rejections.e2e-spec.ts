@@ -1,5 +1,5 @@
 import { LogSignals } from '@app/metrics';
-import { canonicalEvent, waitFor } from '@app/testing';
+import { canonicalEvent, POSTHOG_MAX_EVENT_BYTES, waitFor } from '@app/testing';
 import { allDispatched, DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
 describe('dispatcher when PostHog refuses a batch', () => {
@@ -17,23 +17,39 @@ describe('dispatcher when PostHog refuses a batch', () => {
     harness.posthog.recover();
   });
 
-  it('parks the rows of a 400 with last_error and never sends them again', async () => {
+  it('delivers every event of a batch PostHog refuses with 400 but one, and parks only that one', async () => {
     const { posthog } = harness;
-    posthog.respondWith({ status: 400 }, { times: 1 });
-    const rejected = Array.from({ length: 3 }, () => canonicalEvent());
-    const rejectedIds = rejected.map((event) => event.eventId);
-    await harness.seed(rejected);
+    const events = Array.from({ length: 20 }, () => canonicalEvent());
+    // Capture refuses an event over its Kafka message limit, and with it the whole request.
+    const refused = canonicalEvent({ properties: { blob: 'x'.repeat(POSTHOG_MAX_EVENT_BYTES) } });
+    events.splice(7, 0, refused);
+    const ids = events.map((event) => event.eventId);
+    const others = ids.filter((id) => id !== refused.eventId);
+    await harness.seed(events);
 
     const rows = await waitFor(
-      'the rows to be parked',
-      () => harness.rows(rejectedIds),
-      (r) => r.length === 3 && r.every((row) => row.status === 'FAILED'),
+      'every row DISPATCHED but the refused one',
+      () => harness.rows(ids),
+      (r) =>
+        r.length === 21 &&
+        r.every((row) => row.status === (row.event_id === refused.eventId ? 'FAILED' : 'DISPATCHED')),
     );
-    expect(rows.every((row) => row.next_retry_at === null && row.last_error?.startsWith('HTTP 400'))).toBe(true);
-    const lines = harness.dispatchers[0].logs.withMsg(LogSignals.dispatchFailed.msg);
-    expect(lines.map((line) => line.eventId).sort()).toEqual([...rejectedIds].sort());
-    expect(lines[0]).toMatchObject({ target: 'POSTHOG', parked: true, outboxId: expect.any(String) });
+    const parked = rows.find((row) => row.event_id === refused.eventId)!;
+    expect(parked.next_retry_at).toBeNull();
+    expect(parked.last_error).toBe('HTTP 400: maximum event size exceeded');
+    expect(rows.filter((row) => row.status === 'DISPATCHED').every((row) => row.retry_count === 0)).toBe(true);
+    expect(posthog.requests.find((r) => r.batch.length === 21)).toMatchObject({ answer: 400 });
+    const counts = posthog.deliveredUuidCounts();
+    expect(others.map((id) => counts.get(id))).toEqual(others.map(() => 1));
+    expect(counts.has(refused.eventId)).toBe(false);
 
+    const lines = harness.dispatchers[0].logs.withMsg(LogSignals.dispatchFailed.msg);
+    expect(lines).toEqual([
+      expect.objectContaining({ target: 'POSTHOG', eventId: refused.eventId, parked: true, level: 'error' }),
+    ]);
+
+    const sentRefused = () => posthog.requests.filter((r) => r.batch.some((e) => e.uuid === refused.eventId)).length;
+    const attempts = sentRefused();
     const later = canonicalEvent();
     await harness.seed([later]);
     await waitFor(
@@ -41,9 +57,7 @@ describe('dispatcher when PostHog refuses a batch', () => {
       () => harness.rows([later.eventId]),
       (r) => allDispatched(r, 1),
     );
-    const sentRejected = posthog.requests.flatMap((r) => r.batch).filter((e) => rejectedIds.includes(e.uuid));
-    expect(sentRejected).toHaveLength(3);
-    expect((await harness.rows(rejectedIds)).every((row) => row.status === 'FAILED')).toBe(true);
+    expect(sentRefused()).toBe(attempts);
   });
 
   it('splits a batch answered 413 until the parts fit and delivers every event once', async () => {

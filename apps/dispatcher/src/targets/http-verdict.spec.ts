@@ -23,10 +23,27 @@ describe('httpVerdict', () => {
     });
   });
 
-  it.each([400, 401, 403, 404, 422])('parks on %i', (status) => {
+  it('refuses on 400 in a way that a batch can be split to find the event PostHog could not read', () => {
+    expect(httpVerdict(400, {}, 'failed to parse request: invalid uuid', now)).toEqual({
+      kind: 'reject',
+      error: 'HTTP 400: failed to parse request: invalid uuid',
+      splittable: true,
+    });
+  });
+
+  it.each([404, 405, 422])('parks the whole batch on %i', (status) => {
     expect(httpVerdict(status, {}, '{"type":"validation_error"}', now)).toEqual({
       kind: 'reject',
       error: `HTTP ${status}: {"type":"validation_error"}`,
+      splittable: false,
+    });
+  });
+
+  it.each([401, 403])('blames the key, not the events, on %i', (status) => {
+    expect(httpVerdict(status, {}, 'API key is not valid: empty', now)).toEqual({
+      kind: 'unauthorized',
+      status,
+      error: `HTTP ${status}: API key is not valid: empty`,
     });
   });
 

@@ -11,7 +11,10 @@ export interface PosthogTargetOptions {
   timeoutMs: number;
 }
 
-/** PostHog's batch capture API: `POST {host}/batch/` with `{api_key, batch}`; a 413 halves the batch until it fits. */
+/**
+ * PostHog's batch capture API: `POST {host}/batch/` with `{api_key, batch}`. A 413 halves the batch until the parts
+ * fit, a 400 until the events PostHog refuses are alone, so that only they are parked.
+ */
 export class PosthogTarget implements DispatchTarget {
   readonly name = DispatchTargetName.Posthog;
   private readonly poster: JsonPoster;
@@ -26,22 +29,20 @@ export class PosthogTarget implements DispatchTarget {
   async send(batch: DispatchItem[]): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     const parts = [batch];
-    let failure: Extract<HttpVerdict, { kind: 'retry' }> | null = null;
+    let failure: Extract<HttpVerdict, { kind: 'retry' | 'unauthorized' }> | null = null;
     while (parts.length > 0) {
       const part = parts.shift() as DispatchItem[];
       // Once the target is failing, the rest of a split batch waits for the retry instead of hammering it.
       const verdict: HttpVerdict = failure ?? (await this.post(part));
+      const ids = part.map(({ outboxId }) => outboxId);
       switch (verdict.kind) {
         case 'delivered':
-          outcomes.push(...part.map(({ outboxId }) => ({ outboxId, result: 'delivered' as const })));
-          break;
-        case 'reject':
-          outcomes.push(...part.map(({ outboxId }) => ({ outboxId, result: 'reject' as const, error: verdict.error })));
+          outcomes.push(...ids.map((outboxId) => ({ outboxId, result: 'delivered' as const })));
           break;
         case 'retry':
           failure = verdict;
           outcomes.push(
-            ...part.map(({ outboxId }) => ({
+            ...ids.map((outboxId) => ({
               outboxId,
               result: 'retry' as const,
               error: verdict.error,
@@ -49,13 +50,30 @@ export class PosthogTarget implements DispatchTarget {
             })),
           );
           break;
+        case 'unauthorized':
+          failure = verdict;
+          outcomes.push(
+            ...ids.map((outboxId) => ({
+              outboxId,
+              result: 'unauthorized' as const,
+              error: verdict.error,
+              status: verdict.status,
+            })),
+          );
+          break;
+        case 'reject':
+          if (verdict.splittable && part.length > 1) {
+            parts.unshift(...halves(part));
+          } else {
+            outcomes.push(...ids.map((outboxId) => ({ outboxId, result: 'reject' as const, error: verdict.error })));
+          }
+          break;
         case 'split':
-          if (part.length === 1) {
+          if (part.length > 1) {
+            parts.unshift(...halves(part));
+          } else {
             const error = 'HTTP 413: a single event is larger than PostHog accepts';
             outcomes.push({ outboxId: part[0].outboxId, result: 'reject', error });
-          } else {
-            const half = Math.ceil(part.length / 2);
-            parts.unshift(part.slice(0, half), part.slice(half));
           }
           break;
       }
@@ -80,4 +98,9 @@ export class PosthogTarget implements DispatchTarget {
       return { kind: 'retry', error: message, retryAfterMs: null };
     }
   }
+}
+
+function halves<T>(items: T[]): [T[], T[]] {
+  const half = Math.ceil(items.length / 2);
+  return [items.slice(0, half), items.slice(half)];
 }
