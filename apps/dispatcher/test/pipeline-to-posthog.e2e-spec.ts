@@ -20,6 +20,7 @@ import { OutboxRelayModule } from '../../outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../outbox-relay/src/outbox-relay.options';
 import { DispatcherModule } from '../src/dispatcher.module';
 import { dispatcherOptions } from '../src/dispatcher.options';
+import { posthogUuid } from '../src/targets/posthog-uuid';
 import { FAST_DISPATCH_ENV, POSTHOG_API_KEY } from './dispatcher.harness';
 
 const JWT_SECRET = 'jwt-secret-for-tests';
@@ -97,7 +98,8 @@ describe('pipeline: ingest-api → outbox-relay → event-store-consumer → dis
       .expect(202);
     expect(server.body.data.acceptedCount).toBe(1);
 
-    const ids = [...anonymous, ...member].map((event) => event.eventId).concat('server-event-1');
+    // PostHog knows the server event, whose id is not a UUID, by its v5 uuid.
+    const ids = [...anonymous, ...member].map((event) => event.eventId).concat(posthogUuid('server-event-1'));
     await waitFor(
       'all 41 events at PostHog',
       () => posthog.deliveredUuidCounts(),
@@ -119,10 +121,10 @@ describe('pipeline: ingest-api → outbox-relay → event-store-consumer → dis
       distinct_id: '77',
       properties: { member_id: 77, anonymous_id: null },
     });
-    expect(sent.get('server-event-1')).toMatchObject({
+    expect(sent.get(posthogUuid('server-event-1'))).toMatchObject({
       event: 'review.created',
       distinct_id: '9',
-      properties: { reviewId: 3, source: 'SERVER' },
+      properties: { reviewId: 3, source: 'SERVER', event_id: 'server-event-1' },
     });
 
     await waitFor(

@@ -5,6 +5,7 @@ import { MetricsRegistry } from './metrics-registry';
 export class DispatchMetrics {
   readonly execute;
   readonly retry;
+  readonly unauthorized;
   readonly circuit;
   readonly circuitState;
   readonly pending;
@@ -20,6 +21,11 @@ export class DispatchMetrics {
       'analytics_user_activity_dispatch_retry_total',
       'analytics.user-activity.dispatch.retry: dispatch retries scheduled',
       ['result', 'target'],
+    );
+    this.unauthorized = metrics.counter(
+      'analytics_user_activity_dispatch_unauthorized_total',
+      'Events a target refused with 401 or 403: its API key or project is wrong; they are retried, never parked',
+      ['status', 'target'],
     );
     this.circuit = metrics.counter(
       'analytics_user_activity_dispatch_circuit_total',

@@ -10,7 +10,7 @@ import { OutcomePlan, planOutcomes, RetryPolicy } from './dispatch-outcome.plan'
 
 export interface BatchResult {
   claimed: number;
-  /** Whether the send failed in a way that counts against the breaker; null when nothing was sent. */
+  /** Whether the send failed in a way that counts against the breaker (5xx, timeout, 401/403, …); null when nothing was sent. */
   sendFailed: boolean | null;
   /** The longest Retry-After the target asked for, in ms. */
   retryAfterMs: number | null;
@@ -54,7 +54,9 @@ export class DispatchBatchService {
     );
     return {
       claimed: turn.claimed,
-      sendFailed: turn.sent ? turn.outcomes.some((outcome) => outcome.result === 'retry') : null,
+      sendFailed: turn.sent
+        ? turn.outcomes.some((outcome) => outcome.result === 'retry' || outcome.result === 'unauthorized')
+        : null,
       retryAfterMs: retryAfters.length > 0 ? Math.max(...retryAfters) : null,
     };
   }
@@ -67,7 +69,7 @@ export class DispatchBatchService {
       return;
     }
     this.metrics.execute.inc({ result: 'fail', target }, plan.failures.length);
-    const scheduled = plan.failures.filter((failure) => failure.cause === 'retry').length;
+    const scheduled = plan.failures.filter((failure) => failure.retryDelayMs !== null).length;
     if (scheduled > 0) {
       this.metrics.retry.inc({ result: 'scheduled', target }, scheduled);
     }
@@ -75,6 +77,17 @@ export class DispatchBatchService {
       const fields = { target, outboxId: failure.id, eventId: failure.eventId, error: failure.error };
       if (failure.cause === 'unreadable') {
         this.logger.error(signalLog(LogSignals.dispatchPayloadInvalid, { ...fields, parked: true }));
+      } else if (failure.cause === 'unauthorized') {
+        this.metrics.unauthorized.inc({ status: String(failure.status), target });
+        // Not the events' fault: nothing is parked, but no event reaches the target until someone fixes the key.
+        this.logger.error(
+          signalLog(LogSignals.dispatchFailed, {
+            ...fields,
+            status: failure.status,
+            retryCount: failure.retryCount,
+            nextRetryInMs: failure.retryDelayMs,
+          }),
+        );
       } else if (failure.cause === 'rejected') {
         this.logger.error(
           signalLog(LogSignals.dispatchFailed, { ...fields, retryCount: failure.retryCount, parked: true }),

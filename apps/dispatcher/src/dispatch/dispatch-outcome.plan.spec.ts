@@ -38,6 +38,22 @@ describe('planOutcomes', () => {
     expect(plan.failures.map((f) => f.retryDelayMs)).toEqual([30_000, 160_000]);
   });
 
+  it('schedules rows the target refused for our credentials with the backoff, never parking them', () => {
+    const plan = planOutcomes(
+      [row('1'), row('2', 2, DispatchOutboxStatus.Failed)],
+      [
+        { outboxId: '1', result: 'unauthorized', error: 'HTTP 401', status: 401 },
+        { outboxId: '2', result: 'unauthorized', error: 'HTTP 403', status: 403 },
+      ],
+      new Map(),
+      policy,
+    );
+    expect(plan.failures.map((f) => [f.id, f.cause, f.status, f.retryDelayMs, f.retryCount])).toEqual([
+      ['1', 'unauthorized', 401, 10_000, 1],
+      ['2', 'unauthorized', 403, 40_000, 3],
+    ]);
+  });
+
   it('parks rejected and unreadable rows', () => {
     const plan = planOutcomes(
       [row('1'), row('2')],

@@ -9,9 +9,11 @@ export interface RetryPolicy {
 
 export interface PlannedFailure extends DispatchFailure {
   eventId: string;
-  /** retry: due again after retryDelayMs; rejected and unreadable rows are parked. */
-  cause: 'retry' | 'rejected' | 'unreadable';
+  /** retry and unauthorized (the target refused our credentials): due again after retryDelayMs; the others are parked. */
+  cause: 'retry' | 'unauthorized' | 'rejected' | 'unreadable';
   retryCount: number;
+  /** The target's HTTP status, for an unauthorized send. */
+  status?: number;
 }
 
 export interface OutcomePlan {
@@ -21,7 +23,8 @@ export interface OutcomePlan {
 
 /**
  * Turns the target's outcomes into row updates through the dispatch state machine (runbook §7-2): delivered →
- * DISPATCHED; retry → FAILED with the backoff (at least the target's Retry-After); rejected or unreadable → parked.
+ * DISPATCHED; retry → FAILED with the backoff (at least the target's Retry-After); unauthorized → FAILED with the
+ * backoff, never parked, since the events are not at fault; rejected or unreadable → parked.
  */
 export function planOutcomes(
   rows: ClaimedDispatchRow[],
@@ -54,6 +57,11 @@ export function planOutcomes(
       case 'retry': {
         const backoff = backoffDelayMs(row.retryCount, policy.baseDelayMs, policy.maxDelayMs);
         plan.failures.push(failure(row, outcome.error, Math.max(backoff, outcome.retryAfterMs ?? 0), 'retry'));
+        break;
+      }
+      case 'unauthorized': {
+        const backoff = backoffDelayMs(row.retryCount, policy.baseDelayMs, policy.maxDelayMs);
+        plan.failures.push({ ...failure(row, outcome.error, backoff, 'unauthorized'), status: outcome.status });
         break;
       }
     }

@@ -5,10 +5,14 @@ export interface DispatchItem {
   event: CanonicalEvent;
 }
 
-/** What became of one item: delivered, worth another try later, or refused for good (the row is parked). */
+/**
+ * What became of one item: delivered; worth another try later (the target is unwell, or refused our credentials:
+ * `status` 401/403); or refused for good (the row is parked).
+ */
 export type DispatchOutcome =
   | { outboxId: string; result: 'delivered' }
   | { outboxId: string; result: 'retry'; error: string; retryAfterMs: number | null }
+  | { outboxId: string; result: 'unauthorized'; error: string; status: number }
   | { outboxId: string; result: 'reject'; error: string };
 
 /**
