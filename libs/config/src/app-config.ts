@@ -34,9 +34,26 @@ export const brokerSchema = z.object({
 
 export const posthogSchema = z.object({
   ANALYTICS_POSTHOG_ENABLED: env.bool(false),
-  ANALYTICS_POSTHOG_API_KEY: env.optionalString(),
+  // A key read from a mounted secret often ends with a newline; PostHog would refuse it with it.
+  ANALYTICS_POSTHOG_API_KEY: env.optionalString().transform((key) => key.trim()),
   ANALYTICS_POSTHOG_HOST: env.url('https://us.i.posthog.com', ['http', 'https']),
 });
+
+/** What admin-api needs to tell whether PostHog dispatch is on, without the host. */
+export const posthogSwitchSchema = posthogSchema.pick({
+  ANALYTICS_POSTHOG_ENABLED: true,
+  ANALYTICS_POSTHOG_API_KEY: true,
+});
+
+export type PosthogSwitch = z.output<typeof posthogSwitchSchema>;
+
+/**
+ * The one rule for "PostHog dispatch is on" (DESIGN §8): enabled and given a non-blank API key. The event store
+ * enqueues POSTHOG rows, the dispatcher runs its loop and admin-api reports the target enabled exactly then.
+ */
+export function posthogDispatchEnabled(config: PosthogSwitch): boolean {
+  return config.ANALYTICS_POSTHOG_ENABLED && config.ANALYTICS_POSTHOG_API_KEY.trim() !== '';
+}
 
 export const ingestSchema = coreSchema.extend({
   PORT: env.int(3000, 0, 65535),
@@ -87,12 +104,15 @@ export const dispatcherSchema = coreSchema.merge(posthogSchema).extend({
   GAUGE_REFRESH_INTERVAL: env.durationMs('PT5S'),
 });
 
-export const adminSchema = coreSchema.merge(brokerSchema).extend({
-  PORT: env.int(3004, 0, 65535),
-  ADMIN_TOKENS: env.list(''),
-  REPLAY_PENDING_MIN_AGE: env.durationMs('PT1M'),
-  DISPATCH_CIRCUIT_OPEN_DURATION: env.durationMs('PT1M'),
-});
+export const adminSchema = coreSchema
+  .merge(brokerSchema)
+  .merge(posthogSwitchSchema)
+  .extend({
+    PORT: env.int(3004, 0, 65535),
+    ADMIN_TOKENS: env.list(''),
+    REPLAY_PENDING_MIN_AGE: env.durationMs('PT1M'),
+    DISPATCH_CIRCUIT_OPEN_DURATION: env.durationMs('PT1M'),
+  });
 
 export type CoreConfig = z.output<typeof coreSchema>;
 export type BrokerConfig = z.output<typeof brokerSchema>;

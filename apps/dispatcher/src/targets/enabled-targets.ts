@@ -1,11 +1,11 @@
-import { DispatcherConfig } from '@app/config';
+import { DispatcherConfig, posthogDispatchEnabled } from '@app/config';
 import { DispatchTarget } from './dispatch-target';
 import { PosthogTarget } from './posthog.target';
 
-/** The targets this dispatcher runs a loop for; PostHog only when enabled and given an API key. */
+/** The targets this dispatcher runs a loop for; PostHog only when enabled and given an API key (the rule in config). */
 export function enabledTargets(config: DispatcherConfig): DispatchTarget[] {
   const targets: DispatchTarget[] = [];
-  if (config.ANALYTICS_POSTHOG_ENABLED && config.ANALYTICS_POSTHOG_API_KEY !== '') {
+  if (posthogDispatchEnabled(config)) {
     targets.push(
       new PosthogTarget({
         apiKey: config.ANALYTICS_POSTHOG_API_KEY,

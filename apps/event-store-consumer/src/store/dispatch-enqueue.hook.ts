@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, EventStoreConfig } from '@app/config';
+import { APP_CONFIG, EventStoreConfig, posthogDispatchEnabled } from '@app/config';
 import {
   CanonicalEvent,
   DispatchEnqueueCount,
@@ -11,8 +11,7 @@ import { StoreHookError } from './store.errors';
 
 /** The dispatch targets with a row per stored event: POSTHOG only when it is enabled and has an API key. */
 export function enabledDispatchTargets(config: EventStoreConfig): string[] {
-  const posthog = config.ANALYTICS_POSTHOG_ENABLED && config.ANALYTICS_POSTHOG_API_KEY.trim() !== '';
-  return posthog ? [DispatchTargetName.Posthog] : [];
+  return posthogDispatchEnabled(config) ? [DispatchTargetName.Posthog] : [];
 }
 
 /** The after-store hook: runs inside the store's transaction, for newly stored events only. */
