@@ -6,6 +6,7 @@ import { AdminHarness, auditRows, seedDispatch, startAdmin } from './admin-api.h
 
 interface TargetSummary {
   target: string;
+  enabled: boolean;
   pendingCount: number;
   dispatchedCount: number;
   failedCount: number;
@@ -24,7 +25,10 @@ describe('dispatch summary and replay', () => {
   }
 
   beforeAll(async () => {
-    harness = await startAdmin('admin_dispatch');
+    harness = await startAdmin('admin_dispatch', {
+      ANALYTICS_POSTHOG_ENABLED: 'true',
+      ANALYTICS_POSTHOG_API_KEY: 'phc_test_key',
+    });
     posthog = await FakePosthog.start();
   });
 
@@ -38,6 +42,7 @@ describe('dispatch summary and replay', () => {
     expect(await summary()).toEqual([
       expect.objectContaining({
         target: 'POSTHOG',
+        enabled: true,
         pendingCount: 0,
         dispatchedCount: 0,
         failedCount: 0,
@@ -55,6 +60,7 @@ describe('dispatch summary and replay', () => {
     const [posthogTarget, webhook] = await summary();
     expect(posthogTarget).toEqual({
       target: 'POSTHOG',
+      enabled: true,
       pendingCount: 2,
       dispatchedCount: 3,
       failedCount: 4,
@@ -63,7 +69,13 @@ describe('dispatch summary and replay', () => {
       oldestPendingAt: expect.any(String),
       circuit: expect.objectContaining({ state: 'CLOSED' }),
     });
-    expect(webhook).toMatchObject({ target: 'WEBHOOK', pendingCount: 1, failedCount: 0 });
+    expect(webhook).toMatchObject({
+      target: 'WEBHOOK',
+      enabled: false,
+      pendingCount: 1,
+      failedCount: 0,
+      circuit: { state: 'DISABLED', consecutiveFailures: 0, openedAt: null, halfOpenAt: null, updatedAt: null },
+    });
   });
 
   it('shows an OPEN breaker with when it lets a probe through', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminConfig, APP_CONFIG } from '@app/config';
+import { AdminConfig, APP_CONFIG, posthogDispatchEnabled } from '@app/config';
 import {
   AdminAuditAction,
   AdminAuditRepository,
@@ -15,6 +15,7 @@ import { CircuitState, DispatchOutboxStatus, transitionDispatchOutbox } from '@a
 import { clampLimit } from '../http/limit-param';
 import {
   CircuitDto,
+  DISABLED_TARGET_STATE,
   DISPATCH_REPLAY_LIMIT,
   DispatchReplayResultDto,
   DispatchSummaryDto,
@@ -28,6 +29,15 @@ const NO_ROWS: Omit<DispatchTargetCounts, 'target'> = {
   parkedCount: 0,
   maxRetryCount: 0,
   oldestPendingAt: null,
+};
+
+/** No dispatcher sends to a disabled target, so it has no breaker; a recorded state would be stale. */
+const DISABLED_CIRCUIT: CircuitDto = {
+  state: DISABLED_TARGET_STATE,
+  consecutiveFailures: 0,
+  openedAt: null,
+  halfOpenAt: null,
+  updatedAt: null,
 };
 
 /** Dispatch outbox state per target with its breaker, and re-queueing of FAILED rows. */
@@ -50,13 +60,22 @@ export class DispatchAdminService {
       ...counts.map((row) => row.target),
       ...circuits.map((circuit) => circuit.target),
     ]);
+    const enabled = this.enabledTargets();
     const targets = [...names].sort().map((target): DispatchTargetSummaryDto => ({
       ...NO_ROWS,
       ...counts.find((row) => row.target === target),
       target,
-      circuit: this.circuitView(circuits.find((circuit) => circuit.target === target)),
+      enabled: enabled.has(target),
+      circuit: enabled.has(target)
+        ? this.circuitView(circuits.find((circuit) => circuit.target === target))
+        : DISABLED_CIRCUIT,
     }));
     return { targets };
+  }
+
+  /** The targets a dispatcher with this configuration runs a loop (and a breaker) for. */
+  private enabledTargets(): Set<string> {
+    return new Set(posthogDispatchEnabled(this.config) ? [DispatchTargetName.Posthog] : []);
   }
 
   /**

@@ -17,9 +17,17 @@ export class DispatchReplayQueryDto {
   limit?: number;
 }
 
+/** The breaker "state" of a target no dispatcher runs: PostHog disabled or without a key, or an unknown target. */
+export const DISABLED_TARGET_STATE = 'DISABLED';
+
 export class CircuitDto {
-  @ApiProperty({ enum: CircuitState, description: 'CLOSED when no dispatcher has recorded a transition yet' })
-  state: CircuitState;
+  @ApiProperty({
+    enum: [...Object.values(CircuitState), DISABLED_TARGET_STATE],
+    description:
+      'The breaker of an enabled target: CLOSED when no dispatcher has recorded a transition yet. DISABLED when the ' +
+      'target is not enabled (no dispatcher sends to it, so it has no breaker; its rows wait)',
+  })
+  state: CircuitState | typeof DISABLED_TARGET_STATE;
 
   @ApiProperty()
   consecutiveFailures: number;
@@ -42,6 +50,13 @@ export class CircuitDto {
 export class DispatchTargetSummaryDto {
   @ApiProperty({ example: DispatchTargetName.Posthog })
   target: string;
+
+  @ApiProperty({
+    description:
+      'Whether dispatchers send to this target: for POSTHOG, ANALYTICS_POSTHOG_ENABLED=true and a non-blank ' +
+      "ANALYTICS_POSTHOG_API_KEY in admin-api's configuration (the dispatcher's rule); false for any other target",
+  })
+  enabled: boolean;
 
   @ApiProperty()
   pendingCount: number;
