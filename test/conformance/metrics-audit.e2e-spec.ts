@@ -130,6 +130,13 @@ const EXPECTED: Record<string, Expected> = {
     apps: ['dispatcher'],
     driven: { result: ['scheduled'] },
   },
+  // Beyond the runbook: events a target refused with 401/403, for the UserActivityDispatchUnauthorized alert.
+  analytics_user_activity_dispatch_unauthorized_total: {
+    type: 'counter',
+    labels: { status: ['401', '403'], target: TARGET },
+    apps: ['dispatcher'],
+    driven: { status: ['401'] },
+  },
   analytics_user_activity_dispatch_circuit_total: {
     type: 'counter',
     labels: { state: ['open', 'half_open', 'closed'], target: TARGET },
@@ -167,7 +174,8 @@ describe('every metric of DESIGN §10 on the /metrics of the app that owns it', 
       },
     });
     const { db, posthog, brokerProxy } = pipeline;
-    posthog.respondWith({ status: 500 });
+    // 401 counts against the breaker as a 5xx does, and is counted on its own.
+    posthog.respondWith({ status: 401 });
 
     // ingest: accepted, duplicate, invalid, not allowed, rate limited; an invalid member token
     const anonymousId = `anon-${randomUUID()}`;
@@ -181,7 +189,7 @@ describe('every metric of DESIGN §10 on the /metrics of the app that owns it', 
     await pipeline.ingest(anonymousId, [clientEventInput({ eventName: 'ui.not.allowed' })]).expect(400);
     await pipeline.ingest(anonymousId, [clientEventInput()]).expect(429);
 
-    // stored, then PostHog answers 500 until the breaker opens, then 200: open → half_open → closed
+    // stored, then PostHog answers 401 until the breaker opens, then 200: open → half_open → closed
     const ids = events.map((event) => event.eventId);
     await waitFor(
       'both events stored',
