@@ -15,7 +15,7 @@ describe('dispatch summary while PostHog is disabled', () => {
     await harness.close();
   });
 
-  it('says POSTHOG is disabled instead of showing a CLOSED breaker, even one recorded while it was enabled', async () => {
+  it('says POSTHOG is disabled instead of showing a CLOSED breaker, even one recorded while enabled', async () => {
     await seedDispatch(harness.db, 2, { status: 'PENDING' });
     await harness.db.query(
       `INSERT INTO user_activity_dispatch_circuit (dispatch_target, state, consecutive_failures, opened_at)

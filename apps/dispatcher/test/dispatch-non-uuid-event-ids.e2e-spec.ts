@@ -13,7 +13,7 @@ describe('dispatcher with event ids that are not UUIDs', () => {
     await harness.close();
   });
 
-  it('delivers them beside UUID ids in one batch, each under the v5 uuid of its id, with the id in event_id', async () => {
+  it('delivers them beside UUID ids in one batch, each under the v5 uuid of its id, kept in event_id', async () => {
     const run = Date.now().toString(36);
     const events = [
       canonicalEvent({ eventId: `e-1-${run}` }),

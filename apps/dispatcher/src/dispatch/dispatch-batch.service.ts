@@ -10,7 +10,7 @@ import { OutcomePlan, planOutcomes, RetryPolicy } from './dispatch-outcome.plan'
 
 export interface BatchResult {
   claimed: number;
-  /** Whether the send failed in a way that counts against the breaker (5xx, timeout, 401/403…); null if nothing was sent. */
+  /** Whether the send failed in a way that counts against the breaker (5xx, 401, …); null when nothing was sent. */
   sendFailed: boolean | null;
   /** The longest Retry-After the target asked for, in ms. */
   retryAfterMs: number | null;

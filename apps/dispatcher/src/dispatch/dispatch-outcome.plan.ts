@@ -9,7 +9,7 @@ export interface RetryPolicy {
 
 export interface PlannedFailure extends DispatchFailure {
   eventId: string;
-  /** retry and unauthorized (the target refused our credentials): due again after retryDelayMs; the others are parked. */
+  /** retry and unauthorized (the target refused our key): due again after retryDelayMs; the others are parked. */
   cause: 'retry' | 'unauthorized' | 'rejected' | 'unreadable';
   retryCount: number;
   /** The target's HTTP status, for an unauthorized send. */

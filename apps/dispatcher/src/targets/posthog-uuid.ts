@@ -12,7 +12,7 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** RFC 9562 §5.5: SHA-1 of the namespace's 16 bytes and the name's UTF-8 bytes, with the version and variant bits set. */
+/** RFC 9562 §5.5: SHA-1 of the namespace's 16 bytes and the name's UTF-8 bytes, version and variant bits set. */
 export function uuidV5(name: string, namespace: string): string {
   if (!isUuid(namespace)) {
     throw new Error(`namespace is not a UUID: ${namespace}`);
