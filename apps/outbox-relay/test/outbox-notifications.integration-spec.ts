@@ -1,6 +1,6 @@
 import { coreSchema, loadConfig } from '@app/config';
 import { SOURCE_OUTBOX_CHANNEL } from '@app/entities';
-import { createTestDatabase, sleep, TestDatabase, waitFor } from '@app/testing';
+import { createTestDatabase, FaultProxy, sleep, TestDatabase, waitFor } from '@app/testing';
 import { OutboxNotifications } from '../src/relay/outbox-notifications';
 
 describe('OutboxNotifications', () => {
@@ -41,5 +41,47 @@ describe('OutboxNotifications', () => {
     const woken = wakesBefore(10_000);
     await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
     expect(await woken).toBe(true);
+  });
+});
+
+describe('OutboxNotifications behind a connection that is reset', () => {
+  let db: TestDatabase;
+  let proxy: FaultProxy;
+  let notifications: OutboxNotifications;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('relay_notify_reset');
+    const forwarded = await FaultProxy.forUrl(db.url);
+    proxy = forwarded.proxy;
+    notifications = new OutboxNotifications(loadConfig(coreSchema, { DATABASE_URL: forwarded.url }));
+    await notifications.listen();
+  });
+
+  afterAll(async () => {
+    await notifications.onApplicationShutdown();
+    await proxy.close();
+    await db.drop();
+  });
+
+  async function listeningPids(): Promise<number[]> {
+    const rows = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query = $2`, [
+      db.name,
+      `LISTEN ${SOURCE_OUTBOX_CHANNEL}`,
+    ]);
+    return rows.map((row) => row.pid);
+  }
+
+  it('wakes a waiting relay on a NOTIFY sent after its LISTEN connection was reset', async () => {
+    const [old] = await waitFor('the LISTEN connection', listeningPids, (pids) => pids.length === 1);
+    proxy.cut();
+    proxy.restore();
+    await waitFor('a new LISTEN connection', listeningPids, (pids) => pids.length === 1 && pids[0] !== old);
+
+    const woken = Promise.race([
+      notifications.waitForNotification(60_000).then(() => 'woken'),
+      sleep(20_000).then(() => 'slept'),
+    ]);
+    await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
+    expect(await woken).toBe('woken');
   });
 });

@@ -17,6 +17,6 @@ export class AdminAuditLogEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   result: Record<string, unknown>;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   createdAt: Date;
 }

@@ -24,10 +24,10 @@ export class DispatchCircuitRepository {
   async save(target: string, circuit: CircuitSnapshot): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO user_activity_dispatch_circuit (dispatch_target, state, consecutive_failures, opened_at, updated_at)
-       VALUES ($1, $2, $3, $4, now())
+       VALUES ($1, $2, $3, $4, clock_timestamp())
        ON CONFLICT (dispatch_target) DO UPDATE
        SET state = EXCLUDED.state, consecutive_failures = EXCLUDED.consecutive_failures,
-           opened_at = EXCLUDED.opened_at, updated_at = now()`,
+           opened_at = EXCLUDED.opened_at, updated_at = clock_timestamp()`,
       [
         target,
         circuit.state,

@@ -64,7 +64,7 @@ export class DispatchOutboxAdminRepository {
       return;
     }
     await tx.query(
-      `UPDATE user_activity_dispatch_outbox SET next_retry_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])`,
+      `UPDATE user_activity_dispatch_outbox SET next_retry_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = ANY($1::bigint[])`,
       [ids],
     );
   }

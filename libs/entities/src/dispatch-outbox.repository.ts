@@ -53,7 +53,8 @@ export class DispatchOutboxRepository {
     }
     await tx.query(
       `UPDATE user_activity_dispatch_outbox
-       SET status = 'DISPATCHED', dispatched_at = now(), last_error = NULL, next_retry_at = NULL, updated_at = now()
+       SET status = 'DISPATCHED', dispatched_at = clock_timestamp(), last_error = NULL, next_retry_at = NULL,
+           updated_at = clock_timestamp()
        WHERE id = ANY($1::bigint[])`,
       [ids],
     );
@@ -65,8 +66,8 @@ export class DispatchOutboxRepository {
     }
     await tx.query(
       `UPDATE user_activity_dispatch_outbox AS o
-       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = now(),
-           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END
+       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = clock_timestamp(),
+           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE clock_timestamp() + f.delay_ms * interval '1 millisecond' END
        FROM unnest($1::bigint[], $2::varchar[], $3::bigint[]) AS f(id, last_error, delay_ms)
        WHERE o.id = f.id`,
       [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 1000)), failures.map((f) => f.retryDelayMs)],

@@ -21,3 +21,4 @@ export * from './admin-audit.repository';
 export * from './mq-trace.repository';
 export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
+export * from './notification-listener';

@@ -18,6 +18,8 @@ export interface MqTrace {
   stage: TraceStage;
   processingMillis: number | null;
   errorMessage: string | null;
+  /** When the stage happened by the database clock (text, microseconds kept); absent: when the row is written. */
+  createdAt?: string;
 }
 
 @Entity('message_queue_trace_log')
@@ -55,6 +57,6 @@ export class MessageQueueTraceEntity {
   @Column({ name: 'error_message', type: 'varchar', length: 1000, nullable: true })
   errorMessage: string | null;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   createdAt: Date;
 }

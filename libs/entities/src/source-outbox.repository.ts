@@ -15,6 +15,17 @@ export interface ClaimedSourceRow {
   payload: unknown;
   status: SourceOutboxStatus;
   retryCount: number;
+  /**
+   * The database clock when the row was claimed, as text (microseconds kept). The row committed before this, and the
+   * publish comes after it, so the relay stamps `published_at` and its traces with it.
+   */
+  claimedAt: string;
+}
+
+/** A published row and when it was claimed. */
+export interface SourcePublished {
+  id: string;
+  claimedAt: string;
 }
 
 export interface SourceFailure {
@@ -33,7 +44,9 @@ export interface SourceOutboxSummary {
   oldestPendingAt: string | null;
 }
 
-const CLAIM_COLUMNS = `id, event_id AS "eventId", event_name AS "eventName", payload, status, retry_count AS "retryCount"`;
+// clock_timestamp(), not now(): now() is the start of the transaction, before rows that committed since then.
+const CLAIM_COLUMNS = `id, event_id AS "eventId", event_name AS "eventName", payload, status, retry_count AS "retryCount",
+  clock_timestamp()::text AS "claimedAt"`;
 
 @Injectable()
 export class SourceOutboxRepository {
@@ -87,15 +100,17 @@ export class SourceOutboxRepository {
     );
   }
 
-  async markPublished(tx: SqlExecutor, ids: string[]): Promise<void> {
-    if (ids.length === 0) {
+  async markPublished(tx: SqlExecutor, rows: SourcePublished[]): Promise<void> {
+    if (rows.length === 0) {
       return;
     }
     await tx.query(
-      `UPDATE user_activity_source_outbox
-       SET status = 'PUBLISHED', published_at = now(), last_error = NULL, next_retry_at = NULL, updated_at = now()
-       WHERE id = ANY($1::bigint[])`,
-      [ids],
+      `UPDATE user_activity_source_outbox AS o
+       SET status = 'PUBLISHED', published_at = p.claimed_at, last_error = NULL, next_retry_at = NULL,
+           updated_at = clock_timestamp()
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS p(id, claimed_at)
+       WHERE o.id = p.id`,
+      [rows.map((row) => row.id), rows.map((row) => row.claimedAt)],
     );
   }
 
@@ -105,8 +120,8 @@ export class SourceOutboxRepository {
     }
     await tx.query(
       `UPDATE user_activity_source_outbox AS o
-       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = now(),
-           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END
+       SET status = 'FAILED', retry_count = o.retry_count + 1, last_error = f.last_error, updated_at = clock_timestamp(),
+           next_retry_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE clock_timestamp() + f.delay_ms * interval '1 millisecond' END
        FROM unnest($1::bigint[], $2::varchar[], $3::bigint[]) AS f(id, last_error, delay_ms)
        WHERE o.id = f.id`,
       [failures.map((f) => f.id), failures.map((f) => f.error.slice(0, 1000)), failures.map((f) => f.retryDelayMs)],

@@ -47,6 +47,6 @@ export class UserActivityEventEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   properties: Record<string, unknown>;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   createdAt: Date;
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { testEnvironment } from '@app/testing';
 import { dataSourceOptions } from '../src/data-source-options';
 import { ensureDatabaseExists } from '../src/create-database';
+import { MIGRATIONS } from '../src/migrations';
 
 function urlFor(name: string): string {
   const url = new URL(testEnvironment.TEST_POSTGRES_URL);
@@ -34,7 +35,9 @@ describe('migrations', () => {
   });
 
   it('revert cleanly', async () => {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    for (let undone = 0; undone < MIGRATIONS.length; undone++) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
     const tables = await dataSource.query<{ table_name: string }[]>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations'`,
     );

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
 import { backoffDelayMs } from '@app/state-machines';
 import { RabbitConnection } from './rabbit-connection';
 
@@ -37,6 +37,52 @@ export interface BatchingConsumerOptions {
   retryMaxDelayMs: number;
   /** How long a consumer may stay detached while the connection is up before its channel is recreated. */
   reattachAfterMs?: number;
+  /**
+   * The queue's `x-delivery-limit`. The broker counts every return of a delivery to the queue, also when it closes
+   * the channel itself (a delivery unacked past its `consumer_timeout`, a lost connection, a restart), and
+   * dead-letters past the limit however good the message. A delivery held through a failed batch that has been
+   * returned half that many times is re-published as a fresh copy and its original acked, so no outage, however
+   * long, walks it into the dead-letter queue.
+   */
+  deliveryLimit: number;
+}
+
+/** How many times the broker has returned this delivery to the queue (quorum queues count it in a header). */
+export function deliveryCount(message: ConsumeMessage): number {
+  return Number(message.properties.headers?.['x-delivery-count'] ?? 0);
+}
+
+/** The publish options of a copy of a delivered message: same body and properties, a delivery count of zero. */
+function freshCopyOptions(properties: MessageProperties): Options.Publish {
+  const headers: Record<string, unknown> = { ...properties.headers };
+  delete headers['x-delivery-count'];
+  const options: Options.Publish = {
+    headers,
+    deliveryMode: properties.deliveryMode as number | undefined,
+    contentType: properties.contentType as string | undefined,
+    contentEncoding: properties.contentEncoding as string | undefined,
+    correlationId: properties.correlationId as string | undefined,
+    replyTo: properties.replyTo as string | undefined,
+    expiration: properties.expiration as string | undefined,
+    messageId: properties.messageId as string | undefined,
+    timestamp: properties.timestamp as number | undefined,
+    type: properties.type as string | undefined,
+    appId: properties.appId as string | undefined,
+    priority: properties.priority as number | undefined,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+/** Resolves once the broker confirmed every publish on the channel; rejects if it closes first. */
+function confirmedOrClosed(channel: ConfirmChannel): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onClose = (): void => reject(new Error('channel closed before the broker confirmed'));
+    channel.once('close', onClose);
+    channel
+      .waitForConfirms()
+      .then(resolve, reject)
+      .finally(() => channel.off('close', onClose));
+  });
 }
 
 /** The raw channel that delivered a message; delivery tags are only valid on it, and only while it is open. */
@@ -51,8 +97,9 @@ export class ChannelLease {
 /**
  * Consumes a queue with manual acks in micro-batches: up to `batchSize` deliveries or `batchWaitMs` after the first,
  * one batch at a time. A batch whose handler throws stays unacked and is retried in-process with backoff, so a
- * transient outage never counts against the queue's delivery limit. When its channel dies the batch is dropped:
- * the broker redelivers it. Dead-letters are nacked one by one before a single multiple-ack of the rest.
+ * transient outage does not count against the queue's delivery limit; deliveries the broker returned anyway (it
+ * closed the channel) are renewed before they near the limit. When its channel dies the batch is dropped: the
+ * broker redelivers it. Dead-letters are nacked one by one before a single multiple-ack of the rest.
  */
 export class BatchingConsumer {
   private readonly logger: Logger;
@@ -271,8 +318,9 @@ export class BatchingConsumer {
     return batch;
   }
 
-  private async settle(batch: Delivery[]): Promise<void> {
-    const lease = batch[0].channel;
+  private async settle(taken: Delivery[]): Promise<void> {
+    const lease = taken[0].channel;
+    let batch = taken;
     for (let attempt = 0; ; attempt++) {
       if (!lease.open) {
         return;
@@ -281,6 +329,10 @@ export class BatchingConsumer {
       try {
         outcome = await this.handler.handle(batch);
       } catch (error) {
+        batch = await this.renewWorn(lease, batch);
+        if (batch.length === 0) {
+          return;
+        }
         const delayMs = backoffDelayMs(attempt, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
         if (Date.now() + delayMs > this.giveUpAt) {
           this.abandoned = true;
@@ -307,6 +359,45 @@ export class BatchingConsumer {
       }
       return;
     }
+  }
+
+  /**
+   * Re-publishes the deliveries in hand (this batch and the buffer behind it) that the broker has already returned
+   * half the delivery limit times, then acks their originals: each copy starts again from a delivery count of zero.
+   * Returns the batch without them. A copy whose original is returned anyway (the channel closed before the ack) is
+   * a duplicate, which the idempotent store absorbs.
+   */
+  private async renewWorn(lease: ChannelLease, batch: Delivery[]): Promise<Delivery[]> {
+    const renewAt = Math.ceil(this.options.deliveryLimit / 2);
+    const worn = [...batch, ...this.buffer].filter(
+      (delivery) => delivery.channel === lease && deliveryCount(delivery.message) >= renewAt,
+    );
+    if (worn.length === 0 || !lease.open) {
+      return batch;
+    }
+    try {
+      for (const { message } of worn) {
+        lease.channel.publish('', this.options.queue, message.content, freshCopyOptions(message.properties));
+      }
+      await confirmedOrClosed(lease.channel);
+      for (const { message } of worn) {
+        lease.channel.ack(message);
+      }
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not re-publish worn deliveries; retrying at the next failure',
+        error: (error as Error).message,
+      });
+      return batch;
+    }
+    const renewed = new Set(worn);
+    this.buffer = this.buffer.filter((delivery) => !renewed.has(delivery));
+    this.logger.warn({
+      msg: 'deliveries returned often during a failure re-published as fresh copies, away from the delivery limit',
+      count: worn.length,
+      deliveryLimit: this.options.deliveryLimit,
+    });
+    return batch.filter((delivery) => !renewed.has(delivery));
   }
 
   private async sleepUnlessClosed(lease: ChannelLease, delayMs: number): Promise<void> {

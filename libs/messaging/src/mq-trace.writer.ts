@@ -12,9 +12,13 @@ export class MqTraceWriter {
     }
     await tx.query(
       `INSERT INTO message_queue_trace_log
-         (message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
-                            $7::bigint[], $8::varchar[])`,
+         (message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message, created_at)
+       SELECT t.message_id, t.topic, t.provider, t.message_key, t.consumer_group, t.stage, t.processing_millis,
+              t.error_message, COALESCE(t.created_at, clock_timestamp())
+       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                   $7::bigint[], $8::varchar[], $9::timestamptz[])
+         AS t(message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message,
+              created_at)`,
       [
         traces.map((t) => t.messageId.slice(0, 100)),
         traces.map((t) => t.topic),
@@ -24,6 +28,7 @@ export class MqTraceWriter {
         traces.map((t) => t.stage),
         traces.map((t) => t.processingMillis),
         traces.map((t) => t.errorMessage?.slice(0, 1000) ?? null),
+        traces.map((t) => t.createdAt ?? null),
       ],
     );
   }

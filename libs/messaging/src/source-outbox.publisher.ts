@@ -5,6 +5,7 @@ import {
   parseCanonicalEvent,
   SourceFailure,
   SourceOutboxRepository,
+  SourcePublished,
   SqlExecutor,
   TraceStage,
 } from '@app/entities';
@@ -29,11 +30,13 @@ export interface PublishTally {
 
 function trace(
   event: Pick<CanonicalEvent, 'eventId' | 'eventName'>,
+  row: ClaimedSourceRow,
   stage: TraceStage,
   millis: number,
   error: string | null,
 ): MqTrace {
   return {
+    createdAt: row.claimedAt,
     messageId: event.eventId,
     topic: USER_ACTIVITY_EXCHANGE,
     provider: MQ_PROVIDER_RABBITMQ,
@@ -70,20 +73,20 @@ export class SourceOutboxPublisher {
       } catch (error) {
         // A payload no consumer could read: retrying cannot help, so it is parked for an operator.
         failures.push(this.failure(row, `invalid payload: ${(error as Error).message}`, null));
-        traceRows.push(trace(row, TraceStage.PublishFail, 0, (error as Error).message));
+        traceRows.push(trace(row, row, TraceStage.PublishFail, 0, (error as Error).message));
       }
     }
     const outcomes = valid.length > 0 ? await this.publisher.publishBatch(valid.map(({ event }) => event)) : [];
-    const published: string[] = [];
+    const published: SourcePublished[] = [];
     outcomes.forEach((outcome, index) => {
       const { row } = valid[index];
       if (outcome.ok) {
         transitionSourceOutbox(row.status, SourceOutboxStatus.Published);
-        published.push(row.id);
-        traceRows.push(trace(outcome.event, TraceStage.Publish, outcome.millis, null));
+        published.push({ id: row.id, claimedAt: row.claimedAt });
+        traceRows.push(trace(outcome.event, row, TraceStage.Publish, outcome.millis, null));
       } else {
         failures.push(this.failure(row, outcome.error ?? 'publish failed', policy));
-        traceRows.push(trace(outcome.event, TraceStage.PublishFail, outcome.millis, outcome.error));
+        traceRows.push(trace(outcome.event, row, TraceStage.PublishFail, outcome.millis, outcome.error));
       }
     });
     await this.outbox.markPublished(tx, published);

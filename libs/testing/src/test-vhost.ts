@@ -11,6 +11,11 @@ export interface TestVhost {
   url: string;
   /** A plain amqplib connection into the vhost, for inspecting and seeding queues. */
   connect(): Promise<{ connection: ChannelModel; channel: Channel }>;
+  /**
+   * Has the broker close this vhost's connections named `connectionName`, as it closes a channel whose delivery
+   * outlived `consumer_timeout`: their unacked deliveries go back to the queue. Returns how many it closed.
+   */
+  closeConnections(connectionName: string): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -35,6 +40,25 @@ export async function createTestVhost(label = 'test'): Promise<TestVhost> {
       const connection = await amqplib.connect(url.toString());
       const channel = await connection.createChannel();
       return { connection, channel };
+    },
+    async closeConnections(connectionName) {
+      // The table, not the JSON formatter: only the table prints pids in the form close_connection accepts.
+      const { stdout } = await run(
+        testEnvironment.RABBITMQCTL,
+        ['list_connections', '-q', '--no-table-headers', 'pid', 'vhost', 'client_properties'],
+        { timeout: 30_000 },
+      );
+      const pids = stdout
+        .split('\n')
+        .map((line) => line.split('\t'))
+        .filter(
+          ([, vhost, properties]) => vhost === name && properties?.includes(`{"connection_name","${connectionName}"}`),
+        )
+        .map(([pid]) => pid);
+      for (const pid of pids) {
+        await rabbitmqctl('close_connection', pid, 'closed by a test');
+      }
+      return pids.length;
     },
     async drop() {
       await rabbitmqctl('delete_vhost', name);

@@ -26,7 +26,8 @@ export interface JourneyParts {
   dispatches: JourneyDispatchRow[];
 }
 
-// Steps of one transaction share its timestamp (PostgreSQL's now()); ties are ordered as the pipeline runs.
+// Stamps come from the database clock as each step is written (the relay's PUBLISH and PUBLISHED share the time of
+// its claim); ties are ordered as the pipeline runs.
 const PIPELINE_ORDER: Record<string, number> = {
   'SOURCE_OUTBOX:ENQUEUED': 0,
   'MQ:PUBLISH': 1,

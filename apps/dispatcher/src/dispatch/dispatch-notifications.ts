@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, CoreConfig } from '@app/config';
-import { DISPATCH_OUTBOX_CHANNEL } from '@app/entities';
+import { DISPATCH_OUTBOX_CHANNEL, NotificationListener } from '@app/entities';
 
 /**
  * LISTENs on its own connection for the event store's NOTIFY (sent when a commit enqueued dispatch rows) and calls
@@ -9,46 +8,27 @@ import { DISPATCH_OUTBOX_CHANNEL } from '@app/entities';
  */
 @Injectable()
 export class DispatchNotifications implements OnApplicationShutdown {
-  private readonly logger = new Logger(DispatchNotifications.name);
   private readonly subscribers: (() => void)[] = [];
-  private client: Client | null = null;
-  private stopped = false;
+  private readonly listener: NotificationListener;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: CoreConfig) {}
+  constructor(@Inject(APP_CONFIG) config: CoreConfig) {
+    this.listener = new NotificationListener({
+      url: config.DATABASE_URL,
+      channel: DISPATCH_OUTBOX_CHANNEL,
+      applicationName: 'dispatcher-listen',
+      onNotification: () => this.subscribers.forEach((subscriber) => subscriber()),
+    });
+  }
 
   subscribe(subscriber: () => void): void {
     this.subscribers.push(subscriber);
   }
 
   async listen(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'dispatcher-listen' });
-    client.on('notification', () => this.subscribers.forEach((subscriber) => subscriber()));
-    client.on('error', (error: Error) => {
-      this.logger.warn({ msg: 'LISTEN connection lost; dispatcher keeps polling', error: error.message });
-      void client.end().catch(() => undefined);
-      this.client = null;
-      this.retryLater();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${DISPATCH_OUTBOX_CHANNEL}`);
-      this.client = client;
-    } catch (error) {
-      this.logger.warn({ msg: 'LISTEN failed; retrying', error: (error as Error).message });
-      await client.end().catch(() => undefined);
-      this.retryLater();
-    }
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private retryLater(): void {
-    setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
+    await this.listener.stop();
   }
 }

@@ -12,6 +12,7 @@ import {
   BatchingConsumer,
   BatchOutcome,
   Delivery,
+  EVENT_STORE_DELIVERY_LIMIT,
   EVENT_STORE_QUEUE,
   MQ_PROVIDER_RABBITMQ,
   RabbitConnection,
@@ -70,6 +71,7 @@ export class EventStoreConsumer
         batchWaitMs: this.config.EVENT_STORE_BATCH_WAIT,
         retryBaseDelayMs: EVENT_STORE_RETRY_BASE_DELAY_MS,
         retryMaxDelayMs: this.config.EVENT_STORE_RETRY_MAX_DELAY,
+        deliveryLimit: EVENT_STORE_DELIVERY_LIMIT,
       },
       this,
     );

@@ -119,6 +119,15 @@ export class EventStoreService {
 
   private async transaction(batch: ParsedBatch): Promise<StoreOutcome> {
     return this.dataSource.transaction(async (tx) => {
+      // Traces, events, dispatch rows: the database clock stamps each as it is written, in the pipeline's order.
+      await this.traces.write(tx, [
+        ...[...batch.valid, ...batch.repeated].map(({ delivery, event }) =>
+          trace(event.eventId, event.eventName, TraceStage.ConsumeSuccess, delivery.receivedAt),
+        ),
+        ...batch.rejected.map(({ delivery, messageId, eventName, reason }) =>
+          trace(messageId, eventName, TraceStage.ConsumeFail, delivery.receivedAt, reason),
+        ),
+      ]);
       const inserted = new Set(await this.insert(tx, batch.valid));
       const stored = batch.valid.filter(({ event }) => inserted.has(event.eventId));
       const duplicates = [...batch.valid.filter(({ event }) => !inserted.has(event.eventId)), ...batch.repeated];
@@ -126,14 +135,6 @@ export class EventStoreService {
         tx,
         stored.map(({ event }) => event),
       );
-      await this.traces.write(tx, [
-        ...[...stored, ...duplicates].map(({ delivery, event }) =>
-          trace(event.eventId, event.eventName, TraceStage.ConsumeSuccess, delivery.receivedAt),
-        ),
-        ...batch.rejected.map(({ delivery, messageId, eventName, reason }) =>
-          trace(messageId, eventName, TraceStage.ConsumeFail, delivery.receivedAt, reason),
-        ),
-      ]);
       return { stored, duplicates, rejected: batch.rejected, dispatch };
     });
   }

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, CoreConfig } from '@app/config';
-import { SOURCE_OUTBOX_CHANNEL } from '@app/entities';
+import { NotificationListener, SOURCE_OUTBOX_CHANNEL } from '@app/entities';
 
 /**
  * LISTENs for ingest-api's NOTIFY on its own connection and wakes the relay; reconnects on failure. The relay
@@ -9,36 +8,22 @@ import { SOURCE_OUTBOX_CHANNEL } from '@app/entities';
  */
 @Injectable()
 export class OutboxNotifications implements OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxNotifications.name);
-  private client: Client | null = null;
-  private stopped = false;
+  private readonly listener: NotificationListener;
   private wake: (() => void) | null = null;
   /** A notification that came while the relay was busy; the next wait returns at once instead of losing it. */
   private missed = false;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: CoreConfig) {}
+  constructor(@Inject(APP_CONFIG) config: CoreConfig) {
+    this.listener = new NotificationListener({
+      url: config.DATABASE_URL,
+      channel: SOURCE_OUTBOX_CHANNEL,
+      applicationName: 'outbox-relay-listen',
+      onNotification: () => this.notify(),
+    });
+  }
 
   async listen(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'outbox-relay-listen' });
-    client.on('notification', () => this.notify());
-    client.on('error', (error: Error) => {
-      this.logger.warn({ msg: 'LISTEN connection lost; relay keeps polling', error: error.message });
-      void client.end().catch(() => undefined);
-      this.client = null;
-      setTimeout(() => void this.listen().catch(() => undefined), 1_000);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${SOURCE_OUTBOX_CHANNEL}`);
-      this.client = client;
-    } catch (error) {
-      this.logger.warn({ msg: 'LISTEN failed; retrying', error: (error as Error).message });
-      await client.end().catch(() => undefined);
-      setTimeout(() => void this.listen().catch(() => undefined), 1_000);
-    }
+    await this.listener.start();
   }
 
   /** Resolves on the next notification (or at once if one came since the last wait) or after `timeoutMs`. */
@@ -74,7 +59,6 @@ export class OutboxNotifications implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.client?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 }

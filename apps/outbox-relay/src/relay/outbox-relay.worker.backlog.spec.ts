@@ -16,6 +16,7 @@ function rows(count: number, from: number): ClaimedSourceRow[] {
     payload: {},
     status: SourceOutboxStatus.Pending,
     retryCount: 0,
+    claimedAt: new Date().toISOString(),
   }));
 }
 
