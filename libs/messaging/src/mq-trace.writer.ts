@@ -3,6 +3,11 @@ import { MqTrace, SqlExecutor } from '@app/entities';
 
 export type { MqTrace };
 
+/** At most `max` characters as VARCHAR(n) counts them (code points): `slice` would cut a 64-emoji event id short. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : [...text].slice(0, max).join('');
+}
+
 /** Writes MQ trace rows in one statement, inside the caller's transaction. */
 @Injectable()
 export class MqTraceWriter {
@@ -16,14 +21,14 @@ export class MqTraceWriter {
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
                             $7::bigint[], $8::varchar[])`,
       [
-        traces.map((t) => t.messageId.slice(0, 100)),
+        traces.map((t) => clip(t.messageId, 100)),
         traces.map((t) => t.topic),
         traces.map((t) => t.provider),
-        traces.map((t) => t.messageKey?.slice(0, 200) ?? null),
+        traces.map((t) => (t.messageKey === null ? null : clip(t.messageKey, 200)) ?? null),
         traces.map((t) => t.consumerGroup),
         traces.map((t) => t.stage),
         traces.map((t) => t.processingMillis),
-        traces.map((t) => t.errorMessage?.slice(0, 1000) ?? null),
+        traces.map((t) => (t.errorMessage === null ? null : clip(t.errorMessage, 1000)) ?? null),
       ],
     );
   }

@@ -82,7 +82,8 @@ export class SourceOutboxPublisher {
         published.push(row.id);
         traceRows.push(trace(outcome.event, TraceStage.Publish, outcome.millis, null));
       } else {
-        failures.push(this.failure(row, outcome.error ?? 'publish failed', policy));
+        // A message AMQP cannot encode fails the same way every time: parked for an operator, like a bad payload.
+        failures.push(this.failure(row, outcome.error ?? 'publish failed', outcome.retryable ? policy : null));
         traceRows.push(trace(outcome.event, TraceStage.PublishFail, outcome.millis, outcome.error));
       }
     });
