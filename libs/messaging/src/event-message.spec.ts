@@ -1,26 +1,34 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Options } from 'amqplib';
 import { canonicalEvent } from '@app/testing';
 import { eventMessage, OutgoingMessage, unencodableReason } from './event-message';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- amqplib's own encoder, which its public API does not export */
+/* eslint-disable @typescript-eslint/no-require-imports -- amqplib's own codec, which its public API does not export */
 const defs = require('amqplib/lib/defs') as {
   BasicPublish: number;
   BasicProperties: number;
   encodeMethod(id: number, channel: number, fields: unknown): Buffer;
   encodeProperties(id: number, channel: number, size: number, fields: unknown): Buffer;
+  decode(id: number, payload: Buffer): { headers?: unknown };
 };
 const args = require('amqplib/lib/api_args') as {
   publish(exchange: string, routingKey: string, options: Options.Publish): Record<string, unknown>;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Encodes the method and header frames exactly as amqplib's sendMessage does; throws where it would. */
-function amqplibEncodes(message: OutgoingMessage): boolean {
+/**
+ * Encodes the method and header frames exactly as amqplib's sendMessage does, then reads the headers back: false when
+ * amqplib throws, or when it silently cuts off a header table larger than its scratch buffer.
+ */
+function amqplibCarries(message: OutgoingMessage): boolean {
   const fields = args.publish(message.exchange, message.routingKey, message.options);
   try {
     defs.encodeMethod(defs.BasicPublish, 1, fields);
-    defs.encodeProperties(defs.BasicProperties, 1, message.content.length, fields);
-    return true;
+    const frame = defs.encodeProperties(defs.BasicProperties, 1, message.content.length, fields);
+    // frame: type (1), channel (2), size (4), then class id (2), weight (2), body size (8), flags and properties.
+    const decoded = defs.decode(defs.BasicProperties, frame.subarray(7 + 12, 7 + frame.readUInt32BE(3)));
+    const sent = Object.entries(message.options.headers ?? {}).filter(([, value]) => value !== undefined);
+    return isDeepStrictEqual({ ...(decoded.headers as object) }, Object.fromEntries(sent));
   } catch {
     return false;
   }
@@ -62,13 +70,21 @@ const cases: [string, OutgoingMessage][] = [
   ['a 256-byte header key', withOptions({ headers: { [bytes(256)]: 'v' } })],
   ['a 256-byte key in a nested header table', withOptions({ headers: { outer: [{ [bytes(256)]: 1 }] } })],
   ['a 10 000-byte header value (a long string)', withOptions({ headers: { eventName: bytes(10_000) } })],
+  ['headers of 65 536 bytes', withOptions({ headers: { [bytes(249)]: bytes(65_536 - 4 - 1 - 249 - 5) } })],
+  ['headers of 65 537 bytes', withOptions({ headers: { [bytes(249)]: bytes(65_537 - 4 - 1 - 249 - 5) } })],
+  [
+    'numbers and tables in headers',
+    withOptions({ headers: { n: [1, 300, 70_000, 2 ** 40, 0.5, true, null, { k: 'v' }] } }),
+  ],
+  ['an undefined header value (skipped)', withOptions({ headers: { gone: undefined, kept: 'v' } })],
+  ['an undefined item in a header array', withOptions({ headers: { list: [1, undefined] } })],
   ['a bigint header value', withOptions({ headers: { n: BigInt(1) } })],
   ['a function header value', withOptions({ headers: { f: () => 1 } })],
 ];
 
 describe('unencodableReason agrees with amqplib’s encoder', () => {
   it.each(cases)('%s', (_case, message) => {
-    expect(unencodableReason(message) === null).toBe(amqplibEncodes(message));
+    expect(unencodableReason(message) === null).toBe(amqplibCarries(message));
   });
 
   it('names the field and its size', () => {
@@ -80,6 +96,6 @@ describe('unencodableReason agrees with amqplib’s encoder', () => {
   });
 
   it('refuses exactly the cases past a limit, so the agreement above is not vacuous', () => {
-    expect(cases.filter(([, message]) => unencodableReason(message) !== null).map(([name]) => name)).toHaveLength(17);
+    expect(cases.filter(([, message]) => unencodableReason(message) !== null).map(([name]) => name)).toHaveLength(19);
   });
 });

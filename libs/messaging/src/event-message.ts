@@ -20,6 +20,9 @@ const SHORT_STRING_PROPERTIES = [
   'appId',
 ] as const;
 
+/** amqplib encodes the header table into a scratch buffer of this size and silently cuts off what does not fit. */
+export const AMQP_HEADER_TABLE_MAX_BYTES = 65_536;
+
 /** A message as it is handed to `channel.publish`. */
 export interface OutgoingMessage {
   exchange: string;
@@ -76,7 +79,13 @@ function fieldValueProblem(path: string, value: unknown): string | null {
     return null;
   }
   if (Array.isArray(value)) {
-    return firstProblem(value.map((item, index) => () => fieldValueProblem(`${path}[${index}]`, item)));
+    // A table skips an undefined value; an array cannot encode one.
+    return firstProblem(
+      value.map(
+        (item, index) => () =>
+          item === undefined ? `${path}[${index}] is undefined` : fieldValueProblem(`${path}[${index}]`, item),
+      ),
+    );
   }
   return firstProblem(
     Object.entries(value).map(([key, item]) => () => {
@@ -89,6 +98,59 @@ function fieldValueProblem(path: string, value: unknown): string | null {
       );
     }),
   );
+}
+
+/** amqplib's codec: a double unless a small-enough integer, then the narrowest signed integer (tag included). */
+function numberSize(value: number): number {
+  if (value >= 2 ** 63 || (Math.abs(value) < 2 ** 50 && Math.floor(value) !== value)) {
+    return 9;
+  }
+  const widths: [number, number][] = [
+    [2 ** 7, 2],
+    [2 ** 15, 3],
+    [2 ** 31, 5],
+  ];
+  return widths.find(([limit]) => value >= -limit && value < limit)?.[1] ?? 9;
+}
+
+/** The bytes amqplib's codec writes for a field value (tag included) that passed `fieldValueProblem`. */
+function fieldValueSize(value: unknown): number {
+  if (typeof value === 'string') {
+    return 5 + Buffer.byteLength(value);
+  }
+  if (typeof value === 'number') {
+    return numberSize(value);
+  }
+  if (typeof value === 'boolean') {
+    return 2;
+  }
+  if (value === null || typeof value !== 'object') {
+    return 1;
+  }
+  if (Buffer.isBuffer(value)) {
+    return 5 + value.length;
+  }
+  if (Array.isArray(value)) {
+    return 5 + value.reduce((sum: number, item) => sum + fieldValueSize(item), 0);
+  }
+  return 1 + tableSize(value as Record<string, unknown>);
+}
+
+function tableSize(table: Record<string, unknown>): number {
+  return Object.entries(table)
+    .filter(([, item]) => item !== undefined)
+    .reduce((sum, [key, item]) => sum + 1 + Buffer.byteLength(key) + fieldValueSize(item), 4);
+}
+
+function headersProblem(headers: unknown): string | null {
+  const problem = fieldValueProblem('headers', headers);
+  if (problem !== null || typeof headers !== 'object' || headers === null) {
+    return problem;
+  }
+  const bytes = tableSize(headers as Record<string, unknown>);
+  return bytes > AMQP_HEADER_TABLE_MAX_BYTES
+    ? `headers encode to ${bytes} bytes; amqplib holds at most ${AMQP_HEADER_TABLE_MAX_BYTES}`
+    : null;
 }
 
 function firstProblem(checks: (() => string | null)[]): string | null {
@@ -116,6 +178,6 @@ export function unencodableReason(message: OutgoingMessage): string | null {
       // amqplib turns a numeric expiration into its decimal text.
       return shortStringProblem(name, typeof value === 'number' ? String(value) : value);
     }),
-    () => (options.headers === undefined ? null : fieldValueProblem('headers', options.headers)),
+    () => (options.headers === undefined ? null : headersProblem(options.headers)),
   ]);
 }
