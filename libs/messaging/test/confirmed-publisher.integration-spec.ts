@@ -1,4 +1,4 @@
-import { loadConfig, brokerSchema } from '@app/config';
+import { brokerSchema, loadConfig } from '@app/config';
 import { MetricsRegistry, MqMetrics } from '@app/metrics';
 import { canonicalEvent, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
@@ -10,6 +10,10 @@ import { USER_ACTIVITY_EXCHANGE } from '../src/topology';
 const REFUSED_NAME = 'ui.refused.by.broker';
 const OBSERVER_QUEUE = 'test.observer';
 
+/**
+ * amqplib queues a message's confirm callback before it encodes the message; when encoding threw, every later confirm
+ * on the channel resolved the message before it: p took n's nack, n took b's ack, and b and c timed out.
+ */
 describe('ConfirmedPublisher with a message amqplib cannot encode', () => {
   let vhost: TestVhost;
   let inspector: { connection: ChannelModel; channel: Channel };
@@ -82,6 +86,7 @@ describe('ConfirmedPublisher with a message amqplib cannot encode', () => {
     });
     expect(first[1].error).toContain('messageId');
     expect(second[0].error).toContain('routing key');
+    // The refusing queue makes the broker nack n, yet the observer's copy of it arrives; p and q never left.
     expect((await delivered()).sort()).toEqual(['a', 'b', 'c', 'n']);
   });
 });
