@@ -166,7 +166,7 @@ describe('ingest-api stores event properties exactly as sent', () => {
   });
 });
 
-describe('ingest-api accepts ids and names of exactly 255 bytes', () => {
+describe('ingest-api at the 255-byte limit of AMQP short strings', () => {
   let harness: IngestHarness;
 
   beforeAll(async () => {
@@ -188,5 +188,20 @@ describe('ingest-api accepts ids and names of exactly 255 bytes', () => {
       'SELECT event_id, event_name FROM user_activity_source_outbox',
     );
     expect(rows).toEqual([{ event_id: event.eventId, event_name: event.eventName }]);
+  });
+
+  it('states the byte limit in the OpenAPI schema of every field it applies to', async () => {
+    const docs = await request(harness.ingest.url).get('/docs-json').expect(200);
+    const schemas = docs.body.components.schemas as Record<
+      string,
+      { properties: Record<string, { description?: string }> }
+    >;
+    const described = [
+      schemas.ClientEventDto.properties.eventId,
+      schemas.ClientEventDto.properties.eventName,
+      schemas.ServerEventDto.properties.eventId,
+      schemas.ServerEventDto.properties.eventName,
+    ].map((property) => property.description);
+    expect(described).toEqual(Array(4).fill(expect.stringContaining('at most 255 bytes in UTF-8')));
   });
 });
