@@ -80,6 +80,13 @@ describe('ingest-api service endpoint under bad input (property-based, seeded)',
         fc.record({ field: fc.constant('memberId'), value: memberId }),
         fc.record({ field: fc.constantFrom('eventId', 'eventName', 'eventVersion'), value: nastyString(120) }),
         fc.record({ field: fc.constant('occurredAt'), value: occurredAt }),
+        // Near the 255-byte AMQP short-string limit: 2-, 3- and 4-byte characters, within the character limits.
+        fc.record({
+          field: fc.constantFrom('eventId', 'eventName'),
+          value: fc
+            .tuple(fc.constantFrom('ß', '가', '😀'), fc.integer({ min: 60, max: 100 }))
+            .map(([char, count]) => char.repeat(count)),
+        }),
       );
       let sequence = 0;
       await fc.assert(

@@ -56,6 +56,24 @@ describe('admin-api parameters: 400 for malformed ones, clamping for out-of-rang
     expect(await auditRows(harness.db)).toEqual([]);
   });
 
+  it.each([
+    ['/api/v1/admin/user-activity/dispatch/replay', 'post', { field: 'target', reason: 'target is required' }],
+    [
+      '/api/v1/admin/mq-traces?messageId=a&messageId=b',
+      'get',
+      { field: 'messageId', reason: 'messageId must be a string' },
+    ],
+    [
+      '/api/v1/admin/user-activity/outbox/replay?limit=1&limit=2',
+      'post',
+      { field: 'limit', reason: 'limit must be a non-negative integer' },
+    ],
+  ] as const)('%s names the basic rule that failed, not a later one', async (path, method, error) => {
+    const response = await harness[method](path);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining(error)]);
+  });
+
   it('ignores a JSON body on a replay and refuses a body that is not JSON', async () => {
     const json = await harness
       .post('/api/v1/admin/user-activity/outbox/replay?limit=1')

@@ -61,6 +61,38 @@ describe('ingest-api refuses what the rest of the pipeline could not carry', () 
     expect(fieldsOf(response.body)).toContain('events[0].eventName');
   });
 
+  it.each([
+    [
+      'a client eventId of 64 emoji (256 bytes)',
+      CLIENT,
+      { eventId: '😀'.repeat(64), eventName: 'ui.page.viewed' },
+      'events[0].eventId',
+      'eventId must be at most 255 bytes in UTF-8 (it is the AMQP messageId)',
+    ],
+    [
+      'a server eventId of 64 emoji (256 bytes)',
+      SERVER,
+      { eventId: '😀'.repeat(64), eventName: 'review.created' },
+      'events[0].eventId',
+      'eventId must be at most 255 bytes in UTF-8 (it is the AMQP messageId)',
+    ],
+    [
+      'a server eventName of 90 Hangul syllables (270 bytes)',
+      SERVER,
+      { eventId: 'h', eventName: '가'.repeat(90) },
+      'events[0].eventName',
+      'eventName must be at most 255 bytes in UTF-8 (it is the AMQP routing key)',
+    ],
+  ])('%s → 400 INVALID_REQUEST naming it: AMQP could not carry it', async (_case, path, event, field, reason) => {
+    const response = await request(harness.ingest.url)
+      .post(path)
+      .set('X-Anonymous-Id', 'anon-edge')
+      .set('Authorization', `Bearer ${SERVICE_TOKEN}`)
+      .send({ events: [event] })
+      .expect(400);
+    expect(response.body).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ field, reason }] });
+  });
+
   it.each(['2009-W01', '2009-W53-7', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59', '2026-02-20T10:00:00,5Z'])(
     'an occurredAt of %s (ISO-8601, but no storable instant) → 400 INVALID_REQUEST, not a 5xx',
     async (occurredAt) => {
@@ -131,5 +163,45 @@ describe('ingest-api stores event properties exactly as sent', () => {
       `SELECT payload FROM user_activity_source_outbox WHERE event_id = 'methods-1'`,
     );
     expect(row.payload.properties).toEqual(properties);
+  });
+});
+
+describe('ingest-api at the 255-byte limit of AMQP short strings', () => {
+  let harness: IngestHarness;
+
+  beforeAll(async () => {
+    harness = await startIngest('ingest_short_string_edge');
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('stores a 63-emoji-and-one-letter eventId with an 85-Hangul eventName', async () => {
+    const event = { eventId: `${'😀'.repeat(63)}a`, eventName: '가'.repeat(85) };
+    await request(harness.ingest.url)
+      .post(SERVER)
+      .set('Authorization', `Bearer ${SERVICE_TOKEN}`)
+      .send({ events: [event] })
+      .expect(202);
+    const rows = await harness.db.query<{ event_id: string; event_name: string }>(
+      'SELECT event_id, event_name FROM user_activity_source_outbox',
+    );
+    expect(rows).toEqual([{ event_id: event.eventId, event_name: event.eventName }]);
+  });
+
+  it('states the byte limit in the OpenAPI schema of every field it applies to', async () => {
+    const docs = await request(harness.ingest.url).get('/docs-json').expect(200);
+    const schemas = docs.body.components.schemas as Record<
+      string,
+      { properties: Record<string, { description?: string }> }
+    >;
+    const described = [
+      schemas.ClientEventDto.properties.eventId,
+      schemas.ClientEventDto.properties.eventName,
+      schemas.ServerEventDto.properties.eventId,
+      schemas.ServerEventDto.properties.eventName,
+    ].map((property) => property.description);
+    expect(described).toEqual(Array(4).fill(expect.stringContaining('at most 255 bytes in UTF-8')));
   });
 });

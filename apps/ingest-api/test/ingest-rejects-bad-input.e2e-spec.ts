@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { clientEventInput, clientEventInputs } from '@app/testing';
-import { IngestHarness, startIngest } from './ingest-api.harness';
+import { IngestHarness, SERVICE_TOKEN, startIngest } from './ingest-api.harness';
 
 const ENDPOINT = '/api/v1/analytics/events';
+const SERVER_ENDPOINT = '/api/v1/internal/user-activity/events';
+const EVENT = { eventId: 'a', eventName: 'ui.page.viewed' };
 
 describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () => {
   let harness: IngestHarness;
@@ -127,6 +129,119 @@ describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () 
     const response = await post(body).expect(400);
     expect(response.body.code).toBe('INVALID_REQUEST');
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+  });
+
+  it.each([
+    ['events missing', {}, [{ field: 'events', reason: 'events is required' }]],
+    ['events null', { events: null }, [{ field: 'events', reason: 'events must be an array', rejectedValue: null }]],
+    ['events a number', { events: 3 }, [{ field: 'events', reason: 'events must be an array', rejectedValue: 3 }]],
+    [
+      'an event a string',
+      { events: ['e'] },
+      [{ field: 'events[0]', reason: 'each item of events must be an object', rejectedValue: 'e' }],
+    ],
+    [
+      'eventId missing',
+      { events: [{ eventName: 'ui.page.viewed' }] },
+      [{ field: 'events[0].eventId', reason: 'eventId is required' }],
+    ],
+    [
+      'eventId a number',
+      { events: [{ ...EVENT, eventId: 7 }] },
+      [{ field: 'events[0].eventId', reason: 'eventId must be a string', rejectedValue: 7 }],
+    ],
+    [
+      'eventId null',
+      { events: [{ ...EVENT, eventId: null }] },
+      [{ field: 'events[0].eventId', reason: 'eventId must be a string', rejectedValue: null }],
+    ],
+    [
+      'eventName missing',
+      { events: [{ eventId: 'a' }] },
+      [{ field: 'events[0].eventName', reason: 'eventName is required' }],
+    ],
+    [
+      'eventName an array',
+      { events: [{ ...EVENT, eventName: ['ui.page.viewed'] }] },
+      [{ field: 'events[0].eventName', reason: 'eventName must be a string' }],
+    ],
+    [
+      'eventVersion a number',
+      { events: [{ ...EVENT, eventVersion: 2 }] },
+      [{ field: 'events[0].eventVersion', reason: 'eventVersion must be a string', rejectedValue: 2 }],
+    ],
+    [
+      'occurredAt a number',
+      { events: [{ ...EVENT, occurredAt: 1771581600000 }] },
+      [{ field: 'events[0].occurredAt', reason: 'occurredAt must be a string', rejectedValue: 1771581600000 }],
+    ],
+    [
+      'properties a string',
+      { events: [{ ...EVENT, properties: 'path=/' }] },
+      [{ field: 'events[0].properties', reason: 'properties must be an object', rejectedValue: 'path=/' }],
+    ],
+    [
+      'anonymousId a boolean',
+      { anonymousId: true, events: [EVENT] },
+      [{ field: 'anonymousId', reason: 'anonymousId must be a string', rejectedValue: true }],
+    ],
+  ])('%s → 400 INVALID_REQUEST with the basic reason, not a later rule', async (_case, body, errors) => {
+    const response = await post(body).expect(400);
+    expect(response.body).toMatchObject({
+      success: false,
+      code: 'INVALID_REQUEST',
+      message: '요청 값이 올바르지 않습니다.',
+    });
+    expect(response.body.errors).toEqual(errors);
+  });
+
+  it.each([
+    [
+      'eventName missing',
+      { events: [{ eventId: 'a' }] },
+      [{ field: 'events[0].eventName', reason: 'eventName is required' }],
+    ],
+    [
+      'eventId a number',
+      { events: [{ eventId: 7, eventName: 'review.created' }] },
+      [{ field: 'events[0].eventId', reason: 'eventId must be a string', rejectedValue: 7 }],
+    ],
+    [
+      'memberId a string',
+      { events: [{ eventName: 'review.created', memberId: '42' }] },
+      [{ field: 'events[0].memberId', reason: 'memberId must be an integer number', rejectedValue: '42' }],
+    ],
+    [
+      'memberId a boolean',
+      { events: [{ eventName: 'review.created', memberId: true }] },
+      [{ field: 'events[0].memberId', reason: 'memberId must be an integer number', rejectedValue: true }],
+    ],
+  ])('server event, %s → 400 INVALID_REQUEST with the basic reason', async (_case, body, errors) => {
+    const response = await request(harness.ingest.url)
+      .post(SERVER_ENDPOINT)
+      .set('Authorization', `Bearer ${SERVICE_TOKEN}`)
+      .send(body)
+      .expect(400);
+    expect(response.body.errors).toEqual(errors);
+  });
+
+  it.each([
+    [
+      'a blank eventId over 64 characters',
+      { events: [{ ...EVENT, eventId: ' '.repeat(65) }] },
+      ['eventId must not be blank', 'eventId must be shorter than or equal to 64 characters'],
+    ],
+    [
+      'an occurredAt that is no instant',
+      { events: [{ ...EVENT, occurredAt: 'yesterday' }] },
+      [
+        'occurredAt must be a valid ISO 8601 date string',
+        'occurredAt must be an ISO-8601 instant between the years 1 and 9999',
+      ],
+    ],
+  ])('%s → every failed rule of the field, in the order they are checked', async (_case, body, reasons) => {
+    const response = await post(body).expect(400);
+    expect(response.body.errors.map((error: { reason: string }) => error.reason)).toEqual(reasons);
   });
 
   it('the 121st request of a window → 429 with Retry-After and RateLimit headers', async () => {

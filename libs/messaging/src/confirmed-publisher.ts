@@ -3,13 +3,22 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { CanonicalEvent } from '@app/entities';
 import { MqMetrics } from '@app/metrics';
-import { eventMessageOptions } from './event-message';
+import { eventMessage, unencodableReason } from './event-message';
 import { RabbitConnection } from './rabbit-connection';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';
+
+export class UnpublishableMessageError extends Error {
+  constructor(reason: string) {
+    super(`unpublishable: ${reason}`);
+    this.name = UnpublishableMessageError.name;
+  }
+}
 
 export interface PublishOutcome {
   event: CanonicalEvent;
   ok: boolean;
+  /** False when the message can never be sent as it is (AMQP cannot encode it), so retrying cannot help. */
+  retryable: boolean;
   error: string | null;
   millis: number;
 }
@@ -17,6 +26,7 @@ export interface PublishOutcome {
 /**
  * Publishes events on a confirm channel: all messages of a batch go out before any confirm is awaited.
  * A message the broker returns as unroutable (`mandatory`) counts as failed even though it is then acked.
+ * A message AMQP cannot encode is refused before it reaches the channel (see `unencodableReason`).
  */
 @Injectable()
 export class ConfirmedPublisher implements OnApplicationBootstrap {
@@ -51,27 +61,33 @@ export class ConfirmedPublisher implements OnApplicationBootstrap {
   async publishBatch(events: CanonicalEvent[]): Promise<PublishOutcome[]> {
     const channel = await this.ensureChannel();
     const startedAt = Date.now();
-    const settled = await Promise.allSettled(
-      events.map((event) =>
-        channel.publish(
-          USER_ACTIVITY_EXCHANGE,
-          event.eventName,
-          Buffer.from(JSON.stringify(event)),
-          eventMessageOptions(event),
-        ),
-      ),
-    );
+    const attempts = events.map((event) => {
+      const message = eventMessage(event);
+      const unencodable = unencodableReason(message);
+      if (unencodable !== null) {
+        return Promise.reject(new UnpublishableMessageError(unencodable));
+      }
+      return channel.publish(message.exchange, message.routingKey, message.content, message.options);
+    });
+    const settled = await Promise.allSettled(attempts);
     const millis = Date.now() - startedAt;
     const outcomes = settled.map((result, index): PublishOutcome => {
       const event = events[index];
       if (result.status === 'rejected') {
         const reason: unknown = result.reason;
-        return { event, ok: false, error: reason instanceof Error ? reason.message : String(reason), millis };
+        const error = reason instanceof Error ? reason.message : String(reason);
+        return { event, ok: false, retryable: !(reason instanceof UnpublishableMessageError), error, millis };
       }
       if (this.returned.delete(event.eventId)) {
-        return { event, ok: false, error: `unroutable: no queue bound for ${event.eventName}`, millis };
+        return {
+          event,
+          ok: false,
+          retryable: true,
+          error: `unroutable: no queue bound for ${event.eventName}`,
+          millis,
+        };
       }
-      return { event, ok: true, error: null, millis };
+      return { event, ok: true, retryable: true, error: null, millis };
     });
     const failed = outcomes.filter((outcome) => !outcome.ok).length;
     this.count('success', outcomes.length - failed);

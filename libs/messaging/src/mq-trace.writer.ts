@@ -3,6 +3,11 @@ import { MqTrace, SqlExecutor } from '@app/entities';
 
 export type { MqTrace };
 
+/** At most `max` characters as VARCHAR(n) counts them (code points): `slice` would cut a 64-emoji event id short. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : [...text].slice(0, max).join('');
+}
+
 /** Writes MQ trace rows in one statement, inside the caller's transaction. */
 @Injectable()
 export class MqTraceWriter {
@@ -20,14 +25,14 @@ export class MqTraceWriter {
          AS t(message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message,
               created_at)`,
       [
-        traces.map((t) => t.messageId.slice(0, 100)),
+        traces.map((t) => clip(t.messageId, 100)),
         traces.map((t) => t.topic),
         traces.map((t) => t.provider),
-        traces.map((t) => t.messageKey?.slice(0, 200) ?? null),
+        traces.map((t) => (t.messageKey === null ? null : clip(t.messageKey, 200)) ?? null),
         traces.map((t) => t.consumerGroup),
         traces.map((t) => t.stage),
         traces.map((t) => t.processingMillis),
-        traces.map((t) => t.errorMessage?.slice(0, 1000) ?? null),
+        traces.map((t) => (t.errorMessage === null ? null : clip(t.errorMessage, 1000)) ?? null),
         traces.map((t) => t.createdAt ?? null),
       ],
     );

@@ -85,7 +85,8 @@ export class SourceOutboxPublisher {
         published.push({ id: row.id, claimedAt: row.claimedAt });
         traceRows.push(trace(outcome.event, row, TraceStage.Publish, outcome.millis, null));
       } else {
-        failures.push(this.failure(row, outcome.error ?? 'publish failed', policy));
+        // A message AMQP cannot encode fails the same way every time: parked for an operator, like a bad payload.
+        failures.push(this.failure(row, outcome.error ?? 'publish failed', outcome.retryable ? policy : null));
         traceRows.push(trace(outcome.event, row, TraceStage.PublishFail, outcome.millis, outcome.error));
       }
     });

@@ -13,26 +13,35 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { AMQP_SHORT_STRING_MAX_BYTES } from '@app/messaging';
 import { MaxJsonBytes } from './max-json-bytes.validator';
+import { MaxUtf8Bytes } from './max-utf8-bytes.validator';
 import { IsNotBlank } from './not-blank.validator';
 import { IsStorableInstant } from './storable-instant.validator';
 
 export const MAX_PROPERTIES_BYTES = 16 * 1024;
 
+/** eventId is the message's messageId, eventName its routing key and type: AMQP short strings (DESIGN §6). */
+const MESSAGE_ID_REASON = 'it is the AMQP messageId';
+const ROUTING_KEY_REASON = 'it is the AMQP routing key';
+const SHORT_STRING_NOTE = `; at most ${AMQP_SHORT_STRING_MAX_BYTES} bytes in UTF-8, as it travels as an AMQP short string`;
+
 export class ClientEventDto {
   @ApiProperty({
     maxLength: 64,
-    description: 'Client-chosen id; a retry with the same id is a duplicate, not a new event',
+    description: `Client-chosen id; a retry with the same id is a duplicate, not a new event${SHORT_STRING_NOTE}`,
   })
   @IsString()
   @IsNotBlank()
   @MaxLength(64)
+  @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, MESSAGE_ID_REASON)
   eventId: string;
 
-  @ApiProperty({ maxLength: 100, example: 'ui.page.viewed' })
+  @ApiProperty({ maxLength: 100, example: 'ui.page.viewed', description: `The event's name${SHORT_STRING_NOTE}` })
   @IsString()
   @IsNotBlank()
   @MaxLength(100)
+  @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, ROUTING_KEY_REASON)
   eventName: string;
 
   @ApiPropertyOptional({ maxLength: 20, default: 'v1' })
@@ -44,6 +53,7 @@ export class ClientEventDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the server receive time' })
   @IsOptional()
+  @IsString()
   @IsISO8601({ strict: true, strictSeparator: true })
   @IsStorableInstant()
   occurredAt?: string;
@@ -58,11 +68,12 @@ export class ClientEventDto {
 }
 
 export class ServerEventDto extends ClientEventDto {
-  @ApiPropertyOptional({ maxLength: 64, description: 'Generated (UUID) when missing' })
+  @ApiPropertyOptional({ maxLength: 64, description: `Generated (UUID) when missing${SHORT_STRING_NOTE}` })
   @IsOptional()
   @IsString()
   @IsNotBlank()
   @MaxLength(64)
+  @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, MESSAGE_ID_REASON)
   declare eventId: string;
 
   @ApiPropertyOptional({ type: 'integer', nullable: true })
@@ -85,7 +96,7 @@ export class ClientIngestRequestDto {
   @ApiProperty({ type: [ClientEventDto], minItems: 1 })
   @IsArray()
   @ArrayMinSize(1)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'each item of $property must be an object' })
   @Type(() => ClientEventDto)
   events: ClientEventDto[];
 }
@@ -101,7 +112,7 @@ export class ServerIngestRequestDto {
   @ApiProperty({ type: [ServerEventDto], minItems: 1 })
   @IsArray()
   @ArrayMinSize(1)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'each item of $property must be an object' })
   @Type(() => ServerEventDto)
   events: ServerEventDto[];
 }
