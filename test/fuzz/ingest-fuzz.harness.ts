@@ -197,7 +197,7 @@ function expectStoredAsSent(
 export function memberToken(subject: string): { header: string; memberId: number | null } {
   const memberId = /^\d+$/.test(subject) && Number.isSafeInteger(Number(subject)) && Number(subject) > 0;
   return {
-    header: `Bearer ${sign({ sub: subject }, JWT_SECRET, { algorithm: 'HS256' })}`,
+    header: `Bearer ${sign({ sub: subject }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' })}`,
     memberId: memberId ? Number(subject) : null,
   };
 }

@@ -41,6 +41,9 @@ export const posthogSchema = z.object({
 export const ingestSchema = coreSchema.extend({
   PORT: env.int(3000, 0, 65535),
   JWT_SECRET: env.optionalString(),
+  JWT_ISSUER: env.optionalString(),
+  JWT_AUDIENCE: env.optionalString(),
+  JWT_MAX_AGE: env.optionalDurationMs(),
   INGEST_SERVICE_TOKEN: env.optionalString(),
   ANALYTICS_INGEST_MAX_BODY_BYTES: env.int(262_144, 1_024),
   ANALYTICS_INGEST_MAX_BATCH_SIZE: env.int(50, 1, 10_000),

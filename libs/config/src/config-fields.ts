@@ -24,6 +24,22 @@ export const env = {
         }
         return ms;
       }),
+  /** An ISO-8601 duration in milliseconds, or null when unset. */
+  optionalDurationMs: () =>
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) {
+          return null;
+        }
+        const ms = parseIsoDuration(value);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 duration such as PT1H, got "${value}"` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
   url: (fallback: string, protocols: string[]) =>
     z
       .string()
