@@ -99,6 +99,7 @@ export async function startIngestFuzz(label: string): Promise<IngestFuzzHarness>
     JWT_SECRET,
     LOG_LEVEL: 'error',
     ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '100000000',
+    ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS: '0',
   });
   const tally = new StatusTally();
   const accepted = new Set<string>();

@@ -49,6 +49,9 @@ export const ingestSchema = coreSchema.extend({
   ANALYTICS_INGEST_MAX_BATCH_SIZE: env.int(50, 1, 10_000),
   ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: env.int(120, 1),
   ANALYTICS_INGEST_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
+  ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS: env.int(6_000, 0),
+  ANALYTICS_INGEST_IP_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
+  TRUST_PROXY: env.trustProxy(),
   ANALYTICS_INGEST_RATE_LIMIT_STORE: env.oneOf(['memory', 'postgres'] as const, 'memory'),
   ANALYTICS_INGEST_ALLOWLIST: env.list(DEFAULT_ALLOWLIST),
 });
