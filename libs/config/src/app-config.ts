@@ -54,6 +54,8 @@ export const ingestSchema = coreSchema.extend({
   TRUST_PROXY: env.trustProxy(),
   ANALYTICS_INGEST_RATE_LIMIT_STORE: env.oneOf(['memory', 'postgres'] as const, 'memory'),
   ANALYTICS_INGEST_ALLOWLIST: env.list(DEFAULT_ALLOWLIST),
+  INGEST_COMMIT_TIMEOUT: env.durationMs('PT5S'),
+  INGEST_MAX_PENDING_BYTES: env.int(33_554_432, 65_536),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({
