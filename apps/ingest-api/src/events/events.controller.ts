@@ -9,6 +9,10 @@ import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
 import { RequestOutcomeInterceptor } from './request-outcome.interceptor';
 
+const UNAVAILABLE =
+  'ANALYTICS_INGEST_UNAVAILABLE, with Retry-After: the commit failed or was not done within INGEST_COMMIT_TIMEOUT, ' +
+  'or too many requests already wait for a commit; nothing is stored';
+
 interface Envelope {
   success: true;
   data: IngestResultDto;
@@ -44,7 +48,7 @@ export class EventsController {
       'ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED, with Retry-After: too many requests from this caller, or from its network ' +
       '(client IP, IPv6 /64)',
   })
-  @ApiResponse({ status: 503, description: 'ANALYTICS_INGEST_UNAVAILABLE: the commit failed, nothing stored' })
+  @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestClientEvents(
     @Body() request: ClientIngestRequestDto,
     @Headers('authorization') authorization: string | undefined,
@@ -66,6 +70,7 @@ export class EventsController {
   @ApiBearerAuth()
   @ApiResponse({ status: 202, description: 'Stored in the source outbox (committed)' })
   @ApiResponse({ status: 401, description: 'Missing or wrong service token' })
+  @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestServerEvents(
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: Response,
