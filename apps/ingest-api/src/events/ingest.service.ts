@@ -78,10 +78,10 @@ export class IngestService {
   private async checkRateLimits(callerKey: string, networkKey: string): Promise<Record<string, string>> {
     const decisions: RateLimitDecision[] = [];
     if (this.networkLimit.maxRequests > 0) {
-      decisions.push(await this.rateLimiter.hit(networkKey, this.networkLimit));
+      decisions.push(await this.hit(networkKey, this.networkLimit));
     }
     if (decisions.every((decision) => decision.allowed)) {
-      decisions.push(await this.rateLimiter.hit(callerKey, this.callerLimit));
+      decisions.push(await this.hit(callerKey, this.callerLimit));
     }
     const refused = decisions.find((decision) => !decision.allowed);
     if (refused !== undefined) {
@@ -92,6 +92,23 @@ export class IngestService {
     }
     const closest = decisions.reduce((a, b) => (b.remaining < a.remaining ? b : a));
     return rateLimitHeaders(closest);
+  }
+
+  /** The PostgreSQL store can fail or stall like the outbox: 503 then, within the commit deadline, never a 500. */
+  private async hit(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
+    const timeoutMs = this.config.INGEST_COMMIT_TIMEOUT;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`rate limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.rateLimiter.hit(key, policy), deadline]);
+    } catch (error) {
+      this.logger.error({ msg: 'rate limit store failed', error: (error as Error).message });
+      throw ingestErrors.unavailable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private now(): string {
