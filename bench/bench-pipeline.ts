@@ -28,6 +28,14 @@ export function deployedNodeEnv(root: string): Record<string, string> {
   return env;
 }
 
+/**
+ * The only app settings the benchmark changes: all its requests come from one address, which the per-network rate
+ * limit of ingest-api exists to stop, so that limit is off (the per-caller limit stays on).
+ */
+export const BENCH_APP_ENV: Partial<Record<PipelineAppName, Record<string, string>>> = {
+  'ingest-api': { ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS: '0' },
+};
+
 /** Peak resident set size (VmHWM) of a live process, in bytes; null once it is gone. */
 async function peakRss(pid: number): Promise<number | null> {
   try {
@@ -60,12 +68,13 @@ export class BenchPipeline {
     profileDir: string | null,
     preloadPath: string,
   ): Promise<BenchPipeline> {
-    const appEnv: Partial<Record<PipelineAppName, Record<string, string>>> = {};
+    const appEnv: Partial<Record<PipelineAppName, Record<string, string>>> = { ...BENCH_APP_ENV };
     if (profileDir !== null) {
       for (const app of PIPELINE_APPS) {
         const dir = join(profileDir, app);
         mkdirSync(dir, { recursive: true });
         appEnv[app] = {
+          ...BENCH_APP_ENV[app],
           NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${preloadPath}`.trim(),
           BENCH_PROFILE_FILE: join(dir, `${app}-{pid}.cpuprofile`),
         };

@@ -16,7 +16,7 @@ const WRONG_SECRET = 'wrong-secret-that-must-not-be-logged';
 
 describe('log lines of every app: JSON with the contract fields, never a credential', () => {
   let pipeline: ConformancePipeline;
-  const memberToken = sign({ sub: '4242' }, JWT_SECRET, { algorithm: 'HS256' });
+  const memberToken = sign({ sub: '4242' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
   const secrets = [ADMIN_TOKEN, SERVICE_TOKEN, JWT_SECRET, memberToken, WRONG_SECRET];
 
   const refuseInserts = async (table: string) => {

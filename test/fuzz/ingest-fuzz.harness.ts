@@ -100,6 +100,7 @@ export async function startIngestFuzz(label: string): Promise<IngestFuzzHarness>
     JWT_SECRET,
     LOG_LEVEL: 'error',
     ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '100000000',
+    ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS: '0',
   });
   const tally = new StatusTally();
   const accepted = new Set<string>();
@@ -198,7 +199,7 @@ function expectStoredAsSent(
 export function memberToken(subject: string): { header: string; memberId: number | null } {
   const memberId = /^\d+$/.test(subject) && Number.isSafeInteger(Number(subject)) && Number(subject) > 0;
   return {
-    header: `Bearer ${sign({ sub: subject }, JWT_SECRET, { algorithm: 'HS256' })}`,
+    header: `Bearer ${sign({ sub: subject }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' })}`,
     memberId: memberId ? Number(subject) : null,
   };
 }

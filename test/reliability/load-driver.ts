@@ -122,7 +122,7 @@ export class LoadDriver {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (member) {
       const memberId = 1 + Math.floor(Math.random() * 500);
-      headers.Authorization = `Bearer ${sign({ sub: String(memberId) }, this.pipeline.credentials.jwtSecret)}`;
+      headers.Authorization = `Bearer ${sign({ sub: String(memberId) }, this.pipeline.credentials.jwtSecret, { expiresIn: '1h' })}`;
     } else {
       headers['X-Anonymous-Id'] = `anon-${Math.floor(Math.random() * 500)}`;
     }

@@ -86,7 +86,7 @@ describe('pipeline: ingest-api → outbox-relay → event-store-consumer → dis
       .expect(202);
     await request(ingest.url)
       .post('/api/v1/analytics/events')
-      .set('Authorization', `Bearer ${sign({ sub: '77' }, JWT_SECRET, { algorithm: 'HS256' })}`)
+      .set('Authorization', `Bearer ${sign({ sub: '77' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' })}`)
       .send({ events: member })
       .expect(202);
     const server = await request(ingest.url)

@@ -9,6 +9,7 @@ import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
 import { RequestOutcomeInterceptor } from './events/request-outcome.interceptor';
+import { ClientNetwork } from './rate-limit/client-network';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
 import { RATE_LIMIT_STORE } from './rate-limit/rate-limit.store';
@@ -26,6 +27,11 @@ export const INGEST_API = 'ingest-api';
   ],
   controllers: [EventsController],
   providers: [
+    {
+      provide: ClientNetwork,
+      inject: [APP_CONFIG],
+      useFactory: (config: IngestConfig) => new ClientNetwork(config.TRUST_PROXY),
+    },
     IngestService,
     InMemoryRateLimitStore,
     MemberTokenResolver,

@@ -55,7 +55,7 @@ describe('ingest-api accepts events into the source outbox', () => {
 
   it('takes the member id from a valid JWT and drops the anonymous id', async () => {
     const [event] = clientEventInputs(1);
-    const token = sign({ sub: '4242' }, JWT_SECRET, { algorithm: 'HS256' });
+    const token = sign({ sub: '4242' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
     await request(harness.ingest.url)
       .post('/api/v1/analytics/events')
       .set('Authorization', `Bearer ${token}`)
@@ -71,7 +71,7 @@ describe('ingest-api accepts events into the source outbox', () => {
 
   it('treats an invalid JWT as anonymous and uses the X-Anonymous-Id header', async () => {
     const [event] = clientEventInputs(1);
-    const forged = sign({ sub: '1' }, 'another-secret', { algorithm: 'HS256' });
+    const forged = sign({ sub: '1' }, 'another-secret', { algorithm: 'HS256', expiresIn: '1h' });
     await request(harness.ingest.url)
       .post('/api/v1/analytics/events')
       .set('Authorization', `Bearer ${forged}`)

@@ -18,7 +18,7 @@ describe('ingest-api with the PostgreSQL rate-limit store', () => {
     await harness.close();
   });
 
-  it('counts requests per caller in the shared table and answers the 4th with 429', async () => {
+  it('counts requests per caller and per client network in the shared table and answers the 4th with 429', async () => {
     const post = (anonymousId: string) =>
       request(harness.ingest.url)
         .post('/api/v1/analytics/events')
@@ -36,6 +36,7 @@ describe('ingest-api with the PostgreSQL rate-limit store', () => {
     expect(windows).toEqual([
       { rate_key: 'anonymous:another-anon', request_count: 1 },
       { rate_key: 'anonymous:shared-anon', request_count: 4 },
+      { rate_key: 'ip:127.0.0.1', request_count: 5 },
     ]);
   });
 });

@@ -58,13 +58,21 @@ export function posthogDispatchEnabled(config: PosthogSwitch): boolean {
 export const ingestSchema = coreSchema.extend({
   PORT: env.int(3000, 0, 65535),
   JWT_SECRET: env.optionalString(),
+  JWT_ISSUER: env.optionalString(),
+  JWT_AUDIENCE: env.optionalString(),
+  JWT_MAX_AGE: env.optionalDurationMs(),
   INGEST_SERVICE_TOKEN: env.optionalString(),
   ANALYTICS_INGEST_MAX_BODY_BYTES: env.int(262_144, 1_024),
   ANALYTICS_INGEST_MAX_BATCH_SIZE: env.int(50, 1, 10_000),
   ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: env.int(120, 1),
   ANALYTICS_INGEST_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
+  ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS: env.int(6_000, 0),
+  ANALYTICS_INGEST_IP_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
+  TRUST_PROXY: env.trustProxy(),
   ANALYTICS_INGEST_RATE_LIMIT_STORE: env.oneOf(['memory', 'postgres'] as const, 'memory'),
   ANALYTICS_INGEST_ALLOWLIST: env.list(DEFAULT_ALLOWLIST),
+  INGEST_COMMIT_TIMEOUT: env.durationMs('PT5S'),
+  INGEST_MAX_PENDING_BYTES: env.int(33_554_432, 65_536),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({

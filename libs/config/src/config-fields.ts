@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { parseIsoDuration } from './iso-duration';
 
@@ -24,6 +25,22 @@ export const env = {
         }
         return ms;
       }),
+  /** An ISO-8601 duration in milliseconds, or null when unset. */
+  optionalDurationMs: () =>
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) {
+          return null;
+        }
+        const ms = parseIsoDuration(value);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 duration such as PT1H, got "${value}"` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
   url: (fallback: string, protocols: string[]) =>
     z
       .string()
@@ -41,6 +58,33 @@ export const env = {
           .map((item) => item.trim())
           .filter((item) => item.length > 0),
       ),
+  /**
+   * Which peers are proxies whose `X-Forwarded-For` is believed: a number of hops, or addresses, CIDRs and the names
+   * `loopback`, `linklocal`, `uniquelocal` (as Express's `trust proxy`); unset trusts none.
+   */
+  trustProxy: () =>
+    z
+      .string()
+      .default('')
+      .transform((value, ctx): number | string[] => {
+        if (/^\d+$/.test(value.trim())) {
+          return Number(value.trim());
+        }
+        const entries = value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0);
+        try {
+          proxyAddr.compile(entries);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a hop count or addresses and CIDRs: ${(error as Error).message}`,
+          });
+          return z.NEVER;
+        }
+        return entries;
+      }),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
     z.enum(values).default(fallback as never),
 };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
@@ -7,6 +8,14 @@ import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
 import { SqlExecutor } from './sql-executor';
 
 export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
+
+/** The statement was given up at its deadline; its connection was closed, so it cannot commit afterwards. */
+export class StatementAbandonedError extends Error {
+  constructor() {
+    super('statement abandoned at its deadline; its connection was closed');
+    this.name = StatementAbandonedError.name;
+  }
+}
 
 export interface ClaimedSourceRow {
   id: string;
@@ -55,28 +64,76 @@ export class SourceOutboxRepository {
   /**
    * One statement, so one transaction: inserts the events, skips known event ids, and NOTIFYs the relay. The
    * notification is delivered only when the statement commits. Returns the event ids that were inserted.
+   *
+   * A caller that answers "not stored" at `deadline` must not find the rows committed later, so the statement fails
+   * (and rolls back) when PostgreSQL's clock is past `deadline` as it finishes, e.g. when it was held up on the way
+   * and arrives late; and `abandon` closes its connection rather than returning it to the pool, where a statement
+   * stuck on a stalled socket would block whoever took the connection next.
    */
-  async insertEvents(events: CanonicalEvent[], payloads: string[]): Promise<string[]> {
-    const rows = await this.dataSource.query<{ event_id: string }[]>(
-      `WITH inserted AS (
-         INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
-         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::bigint[], $6::jsonb[])
-         ON CONFLICT (event_id) DO NOTHING
-         RETURNING event_id
-       ), notified AS (
-         SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row
-       )
-       SELECT event_id, (SELECT count(*) FROM notified) AS notified FROM inserted`,
-      [
-        events.map((event) => event.eventId),
-        events.map((event) => event.eventName),
-        events.map((event) => event.eventVersion),
-        events.map((event) => event.occurredAt),
-        events.map((event) => event.memberId),
-        payloads,
-      ],
-    );
-    return rows.map((row) => row.event_id);
+  async insertEvents(
+    events: CanonicalEvent[],
+    payloads: string[],
+    deadline: Date,
+    abandon: AbortSignal,
+  ): Promise<string[]> {
+    const client = await this.pool().connect();
+    if (abandon.aborted) {
+      client.release();
+      throw new StatementAbandonedError();
+    }
+    let released = false;
+    const release = (error?: Error) => {
+      if (!released) {
+        released = true;
+        client.release(error);
+      }
+    };
+    const onAbandon = () => release(new StatementAbandonedError());
+    abandon.addEventListener('abort', onAbandon, { once: true });
+    try {
+      const { rows } = await client.query<{ event_ids: string[] }>(
+        `WITH inserted AS (
+           INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
+           SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::bigint[], $6::jsonb[])
+           ON CONFLICT (event_id) DO NOTHING
+           RETURNING event_id
+         ), notified AS (
+           SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row
+         ), outcome AS (
+           SELECT coalesce(array_agg(event_id), '{}') AS event_ids, (SELECT count(*) FROM notified) AS notified
+           FROM inserted
+         )
+         -- Evaluated after every insert; plain SQL raises an error (rolling the statement back) only by a bad cast.
+         SELECT event_ids,
+                CASE WHEN clock_timestamp() <= $7::timestamptz THEN notified
+                     ELSE ('source outbox commit deadline passed at ' || clock_timestamp())::bigint END AS notified
+         FROM outcome`,
+        [
+          events.map((event) => event.eventId),
+          events.map((event) => event.eventName),
+          events.map((event) => event.eventVersion),
+          events.map((event) => event.occurredAt),
+          events.map((event) => event.memberId),
+          payloads,
+          deadline,
+        ],
+      );
+      release();
+      return rows[0].event_ids;
+    } catch (error) {
+      if (abandon.aborted) {
+        throw new StatementAbandonedError();
+      }
+      // A failed statement may leave the connection in an unknown state (a read timeout leaves it busy): close it.
+      release(error as Error);
+      throw error;
+    } finally {
+      abandon.removeEventListener('abort', onAbandon);
+    }
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
   /** Due rows, oldest first; SKIP LOCKED so relay replicas and admin replays never take the same row. */

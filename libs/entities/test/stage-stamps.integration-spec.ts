@@ -48,7 +48,12 @@ describe('stage stamps written inside a long transaction', () => {
   /** Commits a source outbox row from another connection, as ingest-api does, and returns its id. */
   async function commitSourceRow(): Promise<string> {
     const event = canonicalEvent();
-    const [id] = await sourceOutbox.insertEvents([event], [JSON.stringify(event)]);
+    const [id] = await sourceOutbox.insertEvents(
+      [event],
+      [JSON.stringify(event)],
+      new Date(Date.now() + 60_000),
+      new AbortController().signal,
+    );
     const [row] = await db.query<{ id: string }>('SELECT id FROM user_activity_source_outbox WHERE event_id = $1', [
       id,
     ]);

@@ -1,12 +1,17 @@
-import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
 import { RequestOutcomeInterceptor } from './request-outcome.interceptor';
+
+const UNAVAILABLE =
+  'ANALYTICS_INGEST_UNAVAILABLE, with Retry-After: the commit failed or was not done within INGEST_COMMIT_TIMEOUT, ' +
+  'or too many requests already wait for a commit; nothing is stored';
 
 interface Envelope {
   success: true;
@@ -25,6 +30,7 @@ export class EventsController {
   constructor(
     private readonly ingest: IngestService,
     private readonly memberTokens: MemberTokenResolver,
+    private readonly clientNetwork: ClientNetwork,
   ) {}
 
   @Post('analytics/events')
@@ -36,16 +42,23 @@ export class EventsController {
   @ApiResponse({ status: 202, description: 'Stored in the source outbox (committed)' })
   @ApiResponse({ status: 400, description: 'INVALID_REQUEST, ANALYTICS_INGEST_BATCH_LIMIT_EXCEEDED, …' })
   @ApiResponse({ status: 413, description: 'Body over ANALYTICS_INGEST_MAX_BODY_BYTES' })
-  @ApiResponse({ status: 429, description: 'ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED, with Retry-After' })
-  @ApiResponse({ status: 503, description: 'ANALYTICS_INGEST_UNAVAILABLE: the commit failed, nothing stored' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED, with Retry-After: too many requests from this caller, or from its network ' +
+      '(client IP, IPv6 /64)',
+  })
+  @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestClientEvents(
     @Body() request: ClientIngestRequestDto,
     @Headers('authorization') authorization: string | undefined,
     @Headers('x-anonymous-id') anonymousId: string | undefined,
+    @Req() httpRequest: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Envelope> {
     const memberId = this.memberTokens.resolveMemberId(authorization);
-    return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId));
+    const network = this.clientNetwork.keyOf(httpRequest);
+    return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
   }
 
   @Post('internal/user-activity/events')
@@ -57,6 +70,7 @@ export class EventsController {
   @ApiBearerAuth()
   @ApiResponse({ status: 202, description: 'Stored in the source outbox (committed)' })
   @ApiResponse({ status: 401, description: 'Missing or wrong service token' })
+  @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestServerEvents(
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: Response,

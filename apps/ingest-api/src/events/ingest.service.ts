@@ -3,7 +3,7 @@ import { APP_CONFIG, IngestConfig } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import { invalidRequest } from '@app/http';
 import { IngestMetrics, LogSignals, signalLog } from '@app/metrics';
-import { RateLimiter, rateLimitHeaders } from '../rate-limit/rate-limiter';
+import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { ingestErrors } from './ingest.errors';
@@ -19,6 +19,8 @@ export interface IngestAnswer {
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
   private readonly allowlist: ReadonlySet<string>;
+  private readonly callerLimit: RateLimitPolicy;
+  private readonly networkLimit: RateLimitPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
@@ -27,23 +29,31 @@ export class IngestService {
     private readonly metrics: IngestMetrics,
   ) {
     this.allowlist = new Set(config.ANALYTICS_INGEST_ALLOWLIST);
+    this.callerLimit = {
+      maxRequests: config.ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS,
+      windowMs: config.ANALYTICS_INGEST_RATE_LIMIT_WINDOW,
+    };
+    this.networkLimit = {
+      maxRequests: config.ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS,
+      windowMs: config.ANALYTICS_INGEST_IP_RATE_LIMIT_WINDOW,
+    };
   }
 
   async ingestClientEvents(
     request: ClientIngestRequestDto,
     memberId: number | null,
     headerAnonymousId: string | undefined,
+    clientNetwork: string,
   ): Promise<IngestAnswer> {
     const anonymousId = request.anonymousId ?? this.headerAnonymousId(headerAnonymousId);
     this.checkBatchSize(request.events.length);
     if (memberId === null && anonymousId === null) {
       throw ingestErrors.anonymousIdRequired();
     }
-    const decision = await this.rateLimiter.hit(memberId !== null ? `member:${memberId}` : `anonymous:${anonymousId}`);
-    const headers = rateLimitHeaders(decision);
-    if (!decision.allowed) {
-      throw ingestErrors.rateLimitExceeded({ ...headers, 'Retry-After': String(decision.resetSeconds) });
-    }
+    const headers = await this.checkRateLimits(
+      memberId !== null ? `member:${memberId}` : `anonymous:${anonymousId}`,
+      clientNetwork,
+    );
     const notAllowed = [...new Set(request.events.map((e) => e.eventName).filter((name) => !this.allowlist.has(name)))];
     if (notAllowed.length > 0) {
       throw ingestErrors.eventNotAllowed(notAllowed);
@@ -59,6 +69,46 @@ export class IngestService {
       result: await this.store(request.events.map((e) => toCanonicalEvent(e, caller, this.now()))),
       headers: {},
     };
+  }
+
+  /**
+   * The network's limit first, so a client that changes its anonymous id on every request is stopped there and
+   * leaves no caller key behind; the headers describe whichever limit is closer.
+   */
+  private async checkRateLimits(callerKey: string, networkKey: string): Promise<Record<string, string>> {
+    const decisions: RateLimitDecision[] = [];
+    if (this.networkLimit.maxRequests > 0) {
+      decisions.push(await this.hit(networkKey, this.networkLimit));
+    }
+    if (decisions.every((decision) => decision.allowed)) {
+      decisions.push(await this.hit(callerKey, this.callerLimit));
+    }
+    const refused = decisions.find((decision) => !decision.allowed);
+    if (refused !== undefined) {
+      throw ingestErrors.rateLimitExceeded({
+        ...rateLimitHeaders(refused),
+        'Retry-After': String(refused.resetSeconds),
+      });
+    }
+    const closest = decisions.reduce((a, b) => (b.remaining < a.remaining ? b : a));
+    return rateLimitHeaders(closest);
+  }
+
+  /** The PostgreSQL store can fail or stall like the outbox: 503 then, within the commit deadline, never a 500. */
+  private async hit(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
+    const timeoutMs = this.config.INGEST_COMMIT_TIMEOUT;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`rate limit store did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.rateLimiter.hit(key, policy), deadline]);
+    } catch (error) {
+      this.logger.error({ msg: 'rate limit store failed', error: (error as Error).message });
+      throw ingestErrors.unavailable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private now(): string {

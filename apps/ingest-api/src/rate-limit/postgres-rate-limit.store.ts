@@ -1,20 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, IngestConfig } from '@app/config';
 import { RateLimitStore } from './rate-limit.store';
 
 /** One upsert per request, shared by every replica; past windows are deleted now and then by whoever passes. */
 @Injectable()
 export class PostgresRateLimitStore implements RateLimitStore {
-  private sweptWindow = 0;
+  /** Rows younger than the longest window may still be counting; older ones are past. */
+  private readonly longestWindowMs: number;
+  private sweptAt = 0;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: IngestConfig,
+  ) {
+    this.longestWindowMs = Math.max(
+      config.ANALYTICS_INGEST_RATE_LIMIT_WINDOW,
+      config.ANALYTICS_INGEST_IP_RATE_LIMIT_WINDOW,
+    );
+  }
 
-  async increment(key: string, windowStart: number, windowMs: number): Promise<number> {
-    if (windowStart !== this.sweptWindow) {
-      this.sweptWindow = windowStart;
+  async increment(key: string, windowStart: number): Promise<number> {
+    const now = Date.now();
+    if (now - this.sweptAt >= this.longestWindowMs) {
+      this.sweptAt = now;
       await this.dataSource.query(`DELETE FROM ingest_rate_limit_window WHERE window_start < $1`, [
-        new Date(windowStart - windowMs),
+        new Date(now - this.longestWindowMs),
       ]);
     }
     const rows = await this.dataSource.query<{ request_count: number }[]>(

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, IngestConfig } from '@app/config';
 import { RATE_LIMIT_STORE, RateLimitStore } from './rate-limit.store';
+
+/** At most `maxRequests` per fixed window of `windowMs` per key. */
+export interface RateLimitPolicy {
+  maxRequests: number;
+  windowMs: number;
+}
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -9,17 +14,13 @@ export interface RateLimitDecision {
   resetSeconds: number;
 }
 
-/** Fixed window of ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS per ANALYTICS_INGEST_RATE_LIMIT_WINDOW per caller key. */
+/** Fixed windows counted in the configured store (in memory per replica, or PostgreSQL shared by all). */
 @Injectable()
 export class RateLimiter {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
-  ) {}
+  constructor(@Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore) {}
 
-  async hit(key: string, now = Date.now()): Promise<RateLimitDecision> {
-    const windowMs = this.config.ANALYTICS_INGEST_RATE_LIMIT_WINDOW;
-    const limit = this.config.ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS;
+  async hit(key: string, policy: RateLimitPolicy, now = Date.now()): Promise<RateLimitDecision> {
+    const { maxRequests: limit, windowMs } = policy;
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const count = await this.store.increment(key, windowStart, windowMs);
     return {
