@@ -11,3 +11,4 @@ export * from './startup-failure';
 export * from './pipeline-processes';
 export * from './prometheus-text';
 export * from './runbook';
+export * from './local-run';
