@@ -15,7 +15,7 @@ export type RouteMethods = (request: Request) => string[];
  * this method" (405). Express keeps the routes in its router; Nest has no public list of them.
  */
 export function routeMethodsOf(app: INestApplication): RouteMethods {
-  const express: Express = app.getHttpAdapter().getInstance();
+  const express = app.getHttpAdapter().getInstance() as Express;
   return (request) => {
     const { stack } = express.router as unknown as { stack: RouterLayer[] };
     const methods = new Set<string>();
