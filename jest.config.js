@@ -6,8 +6,6 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }]
 const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
-  // e2e files boot apps, brokers and proxies; a handle that outlives its test must not keep CI waiting forever.
-  forceExit: true,
   // Per-project timeouts are ignored by Jest; e2e tests wait for pipelines to drain.
   testTimeout: 120_000,
   projects: [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readEnvironment } from './env-file';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -9,8 +10,8 @@ export class ConfigValidationError extends Error {
 
 type EnvSource = Record<string, string | undefined>;
 
-/** Validates the environment once; blank values count as unset so defaults apply. */
-export function loadConfig<S extends z.ZodType>(schema: S, source: EnvSource = process.env): Readonly<z.output<S>> {
+/** Validates the environment (with `.env`, see readEnvironment) once; blank values count as unset so defaults apply. */
+export function loadConfig<S extends z.ZodType>(schema: S, source: EnvSource = readEnvironment()): Readonly<z.output<S>> {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
   if (!result.success) {

@@ -1,15 +1,33 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
 import { sendError, STATUS_CODES } from './error-body';
+import { RouteMethods } from './route-methods';
 
 /** Renders every error as `{success:false, code, message}`; anything unexpected is a logged 500 without details. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiErrorFilter.name);
 
+  /** `routeMethods` turns Nest's "no route" 404 into a 405 with `Allow` when the path has routes for other methods. */
+  constructor(private readonly routeMethods: RouteMethods = () => []) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof NotFoundException) {
+      const request = host.switchToHttp().getRequest<Request>();
+      const allowed = this.routeMethods(request);
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
+        response.setHeader('Allow', allowed.join(', '));
+        sendError(
+          response,
+          405,
+          STATUS_CODES[405],
+          `${request.method} is not allowed here; use ${allowed.join(' or ')}.`,
+        );
+        return;
+      }
+    }
     if (exception instanceof ApiError) {
       for (const [name, value] of Object.entries(exception.headers)) {
         response.setHeader(name, value);

@@ -7,3 +7,4 @@ export * from './validation.pipe';
 export * from './secret-compare';
 export * from './nul-free-url';
 export * from './connection-drain';
+export * from './route-methods';

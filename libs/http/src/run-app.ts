@@ -7,6 +7,7 @@ import { ApiErrorFilter } from './api-error.filter';
 import { useConnectionDrain } from './connection-drain';
 import { useJsonBody } from './json-body';
 import { useNulFreeUrls } from './nul-free-url';
+import { routeMethodsOf } from './route-methods';
 import { createValidationPipe } from './validation.pipe';
 
 export interface AppOptions {
@@ -26,7 +27,7 @@ export function configureApp(app: INestApplication, options: AppOptions): void {
   if (options.bodyLimit !== undefined) {
     useJsonBody(app, options.bodyLimit(app), () => options.onBodyRejected?.(app));
   }
-  app.useGlobalFilters(new ApiErrorFilter());
+  app.useGlobalFilters(new ApiErrorFilter(routeMethodsOf(app)));
   app.useGlobalPipes(createValidationPipe());
   if (options.openApi) {
     const builder = new DocumentBuilder()

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FakePosthog } from './fake-posthog';
 import { FaultProxy } from './fault-proxy';
@@ -136,6 +136,8 @@ export class AppProcess {
       throw new Error(`${this.label} is already running`);
     }
     const child = spawn(process.execPath, [this.mainPath], {
+      // Not the repository root, whose .env (a developer's local settings) the apps would read.
+      cwd: dirname(this.mainPath),
       env: { ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

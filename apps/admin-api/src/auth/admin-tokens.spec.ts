@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { adminSchema, loadConfig } from '@app/config';
 import { AdminTokensError, identifyAdminToken, parseAdminTokens } from './admin-tokens';
 
 describe('ADMIN_TOKENS', () => {
@@ -31,5 +34,17 @@ describe('ADMIN_TOKENS', () => {
       expect(identifyAdminToken(tokens, wrong)).toBeNull();
     }
     expect(identifyAdminToken([], '0123456789abcdef')).toBeNull();
+  });
+});
+
+describe('the ADMIN_TOKENS examples of .env.example', () => {
+  const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
+  const examples = [...example.matchAll(/^#\s*ADMIN_TOKENS=(\S+)$/gm)].map((match) => match[1]);
+
+  it('are accepted at start-up as they are printed', () => {
+    expect(examples.length).toBeGreaterThan(0);
+    for (const value of examples) {
+      expect(parseAdminTokens(loadConfig(adminSchema, { ADMIN_TOKENS: value }).ADMIN_TOKENS)).toHaveLength(2);
+    }
   });
 });

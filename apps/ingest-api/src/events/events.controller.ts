@@ -1,5 +1,14 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiResponseOptions,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
@@ -23,7 +32,18 @@ function answer(response: Response, { result, headers }: IngestAnswer): Envelope
   return { success: true, data: result };
 }
 
+const ACCEPTED: ApiResponseOptions = {
+  status: 202,
+  description: 'Stored in the source outbox (committed)',
+  schema: {
+    type: 'object',
+    required: ['success', 'data'],
+    properties: { success: { type: 'boolean', enum: [true] }, data: { $ref: getSchemaPath(IngestResultDto) } },
+  },
+};
+
 @ApiTags('events')
+@ApiExtraModels(IngestResultDto)
 @Controller('api/v1')
 @UseInterceptors(RequestOutcomeInterceptor)
 export class EventsController {
@@ -39,7 +59,7 @@ export class EventsController {
   @ApiOperation({ summary: 'Client events (web, app); an optional member JWT, else anonymousId is required' })
   @ApiBearerAuth()
   @ApiHeader({ name: 'X-Anonymous-Id', required: false })
-  @ApiResponse({ status: 202, description: 'Stored in the source outbox (committed)' })
+  @ApiResponse(ACCEPTED)
   @ApiResponse({ status: 400, description: 'INVALID_REQUEST, ANALYTICS_INGEST_BATCH_LIMIT_EXCEEDED, …' })
   @ApiResponse({ status: 413, description: 'Body over ANALYTICS_INGEST_MAX_BODY_BYTES' })
   @ApiResponse({
@@ -68,7 +88,7 @@ export class EventsController {
     summary: 'Server events from backend services (Bearer INGEST_SERVICE_TOKEN); no allowlist, no rate limit',
   })
   @ApiBearerAuth()
-  @ApiResponse({ status: 202, description: 'Stored in the source outbox (committed)' })
+  @ApiResponse(ACCEPTED)
   @ApiResponse({ status: 401, description: 'Missing or wrong service token' })
   @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestServerEvents(

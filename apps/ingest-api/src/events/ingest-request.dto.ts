@@ -118,7 +118,11 @@ export class ServerIngestRequestDto {
 }
 
 export class IngestResultDto {
-  @ApiProperty()
+  @ApiProperty({
+    description:
+      'Every event of the request, duplicates included (the request is accepted whole); newly stored = ' +
+      'acceptedCount - duplicateCount',
+  })
   acceptedCount: number;
 
   @ApiProperty({ description: 'Events whose eventId was already known; they are not stored again' })

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adminSchema } from './app-config';
+import { readEnvironment } from './env-file';
+import { loadConfig } from './load-config';
+
+describe('readEnvironment (.env of the working directory)', () => {
+  let directory: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'env-file-'));
+  });
+
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('gives the apps the values of .env, and the real environment wins where both set one', () => {
+    writeFileSync(
+      join(directory, '.env'),
+      '# local settings\nADMIN_TOKENS=oncall:0123456789abcdef\nPORT=4004\nREPLAY_PENDING_MIN_AGE="PT2M"\n',
+    );
+    const config = loadConfig(adminSchema, readEnvironment(directory, { PORT: '5004' }));
+    expect(config).toMatchObject({
+      ADMIN_TOKENS: ['oncall:0123456789abcdef'],
+      PORT: 5004,
+      REPLAY_PENDING_MIN_AGE: 120_000,
+    });
+  });
+
+  it('is the real environment alone when there is no .env', () => {
+    expect(readEnvironment(directory, { PORT: '5004' })).toEqual({ PORT: '5004' });
+  });
+});
