@@ -90,7 +90,7 @@ export function figureRows(results: BenchResults): FigureRow[] {
           ? 'no stable step'
           : `${integer(sustained)} (${ratio(sustained, pg)} of raw PG insert, ${ratio(sustained, mq)} of raw MQ publish)`,
     target: '≥ 5,000',
-    verdict: check(sustained === null ? null : sustained >= 5_000),
+    verdict: check(results.sustained === null ? null : (sustained ?? 0) >= 5_000),
   });
   const bare = results.bare;
   rows.push({
@@ -102,11 +102,13 @@ export function figureRows(results: BenchResults): FigureRow[] {
   rows.push({
     figure: 'Sustained end to end ÷ bare pipeline',
     measured:
-      sustained === null || bare === null
+      results.sustained === null || bare === null
         ? 'not measured'
-        : `${(sustained / bare.eventsPerSecond).toFixed(2)} × (${integer(sustained)} / ${integer(bare.eventsPerSecond)})`,
+        : `${((sustained ?? 0) / bare.eventsPerSecond).toFixed(2)} × (${sustained === null ? 'no stable step' : integer(sustained)} / ${integer(bare.eventsPerSecond)})`,
     target: `≥ ${BARE_RATIO_TARGET} × bare`,
-    verdict: check(sustained === null || bare === null ? null : sustained >= BARE_RATIO_TARGET * bare.eventsPerSecond),
+    verdict: check(
+      results.sustained === null || bare === null ? null : (sustained ?? 0) >= BARE_RATIO_TARGET * bare.eventsPerSecond,
+    ),
   });
   if (results.latency.length === 0) {
     rows.push({ figure: 'Latency', measured: 'not measured', target: 'p99 ≤ 250 ms / ≤ 1,000 ms', verdict: '' });
@@ -157,7 +159,7 @@ export function figureRows(results: BenchResults): FigureRow[] {
           ? 'no stable step'
           : `${integer(grown)}${sustained ? ` (${ratio(grown, sustained)} of the empty-table rate)` : ''}`,
     target: '≥ 80 % of empty',
-    verdict: check(grown === null || sustained === null ? null : grown >= 0.8 * sustained),
+    verdict: check(growth === null || sustained === null ? null : (grown ?? 0) >= 0.8 * sustained),
   });
   const others = otherWorkShare(results);
   rows.push({
