@@ -9,7 +9,7 @@ module.exports = {
   // Per-project timeouts are ignored by Jest; e2e tests wait for pipelines to drain.
   testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

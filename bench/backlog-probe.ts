@@ -12,15 +12,31 @@ export interface BacklogSample {
   queueReady: number;
   /** Dispatch outbox rows not yet dispatched (PENDING or FAILED). */
   dispatchBacklog: number;
-  /** Rows ever inserted into user_activity_event (its id sequence). */
+  /** Rows committed to user_activity_event, counted as rows; only differences between readings mean anything. */
   stored: number;
   /** Events the fake PostHog answered 2xx for, since the probe opened. */
   dispatched: number;
 }
 
-/** Reads the backlog of each stage with one SQL statement and one queue check; cheap enough for several times a second. */
+/**
+ * A store transaction that has taken ids from the sequence but not committed yet holds rows that appear later below
+ * ids already seen; ids older than this are taken to be settled (committed or rolled back).
+ */
+const SETTLE_MS = 2_000;
+
+/**
+ * Reads the backlog of each stage with one SQL statement and one queue check; cheap enough for several times a second.
+ * Stored events are counted as rows, not read from the id sequence, which also advances for duplicates skipped by
+ * `ON CONFLICT DO NOTHING` and for rolled-back inserts; to stay cheap with millions of rows present, each reading
+ * counts only the ids above the last settled one.
+ */
 export class BacklogProbe {
   private dispatched = 0;
+  /** Rows counted at or below `settledId`, which are not counted again. */
+  private settledRows = 0;
+  private settledId = '0';
+  /** The highest id of each recent reading, the next settled ids once they are SETTLE_MS old. */
+  private readonly recentTops: { atMs: number; id: string }[] = [];
   private readonly openedAt = performance.now();
 
   private constructor(
@@ -35,21 +51,30 @@ export class BacklogProbe {
   }
 
   async sample(): Promise<BacklogSample> {
+    const nextSettledId = this.nextSettledId();
     const [rows, queue] = await Promise.all([
-      this.pipeline.db.query<{ source: string; dispatch: string; stored: string }>(
+      this.pipeline.db.query<{ source: string; dispatch: string; above: string; above_next: string; top: string }>(
         `SELECT (SELECT count(*) FROM user_activity_source_outbox WHERE status IN ('PENDING', 'FAILED')) AS source,
                 (SELECT count(*) FROM user_activity_dispatch_outbox WHERE status IN ('PENDING', 'FAILED')) AS dispatch,
-                (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM user_activity_event_id_seq) AS stored`,
+                count(*) AS above, count(*) FILTER (WHERE id > $2) AS above_next, coalesce(max(id), $1) AS top
+         FROM user_activity_event WHERE id > $1`,
+        [this.settledId, nextSettledId],
       ),
       this.channel.checkQueue(EVENT_STORE_QUEUE),
     ]);
     this.collectDispatched();
+    const atMs = performance.now() - this.openedAt;
+    const { source, dispatch, above, above_next: aboveNext, top } = rows[0];
+    const stored = this.settledRows + Number(above);
+    this.settledRows += Number(above) - Number(aboveNext);
+    this.settledId = nextSettledId;
+    this.recentTops.push({ atMs, id: top });
     return {
-      atMs: performance.now() - this.openedAt,
-      sourceBacklog: Number(rows[0].source),
+      atMs,
+      sourceBacklog: Number(source),
       queueReady: queue.messageCount,
-      dispatchBacklog: Number(rows[0].dispatch),
-      stored: Number(rows[0].stored),
+      dispatchBacklog: Number(dispatch),
+      stored,
       dispatched: this.dispatched,
     };
   }
@@ -74,6 +99,16 @@ export class BacklogProbe {
   async close(): Promise<void> {
     await this.channel.close().catch(() => undefined);
     await this.connection.close().catch(() => undefined);
+  }
+
+  /** The highest id read at least SETTLE_MS ago (or the current settled id); readings up to it are dropped. */
+  private nextSettledId(): string {
+    const settledBefore = performance.now() - this.openedAt - SETTLE_MS;
+    let next = this.settledId;
+    while (this.recentTops.length > 0 && this.recentTops[0].atMs <= settledBefore) {
+      next = this.recentTops.shift()!.id;
+    }
+    return next;
   }
 
   /** Counts and forgets the fake's recorded requests, so a long run does not keep every batch in memory. */

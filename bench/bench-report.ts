@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BenchResults } from './bench-results';
+import { BENCH_PARTS } from './bench-settings';
 import { CpuUse } from './cpu-accounting';
+import { LatencyFigure } from './latency.bench';
 import { PIPELINE_APPS } from './bench-pipeline';
 import { StepResult } from './sustained.bench';
 
@@ -14,6 +16,14 @@ export interface FigureRow {
 }
 
 const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these markers) -->';
+
+/**
+ * Share of the machine that work other than the pipeline, PostgreSQL, RabbitMQ and the benchmark may take in any
+ * measured window for the run to count as made on a quiet machine (PostgreSQL's background writers count as other).
+ */
+export const QUIET_MACHINE_SHARE = 0.1;
+/** The sustained rate the pipeline must reach, as a share of the bare single-process pipeline's. */
+const BARE_RATIO_TARGET = 0.9;
 const END = '<!-- bench:end -->';
 
 const integer = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -24,6 +34,19 @@ const ratio = (value: number, limit: number | undefined) =>
 function check(met: boolean | null): string {
   return met === null ? 'missed (not measured)' : met ? 'ok' : 'missed';
 }
+
+/** The largest share of the machine that other work took in any measured window, or null if none was measured. */
+export function otherWorkShare(results: BenchResults): number | null {
+  const windows = [
+    ...results.ingest.map((figure) => figure.cpu),
+    ...[...(results.sustained?.steps ?? []), ...(results.growth?.search.steps ?? [])].map((step) => step.cpu),
+  ].filter((cpu) => cpu.machineCapacity > 0);
+  return windows.length === 0 ? null : Math.max(...windows.map((cpu) => cpu.others / cpu.machineCapacity));
+}
+
+const latencyLabel = (latency: LatencyFigure) =>
+  `At ${integer(latency.eventsPerSecond)} events/s, PostHog answering ` +
+  (latency.posthogDelayMs > 0 ? `in ${integer(latency.posthogDelayMs)} ms` : 'at once');
 
 /** The summary table: every figure of the issue, with its target beside it. */
 export function figureRows(results: BenchResults): FigureRow[] {
@@ -61,26 +84,49 @@ export function figureRows(results: BenchResults): FigureRow[] {
   rows.push({
     figure: 'Sustained end to end, empty tables: events/s',
     measured:
-      sustained === null
-        ? 'no stable step'
-        : `${integer(sustained)} (${ratio(sustained, pg)} of raw PG insert, ${ratio(sustained, mq)} of raw MQ publish)`,
+      results.sustained === null
+        ? 'not measured'
+        : sustained === null
+          ? 'no stable step'
+          : `${integer(sustained)} (${ratio(sustained, pg)} of raw PG insert, ${ratio(sustained, mq)} of raw MQ publish)`,
     target: '≥ 5,000',
-    verdict: check(sustained === null ? null : sustained >= 5_000),
+    verdict: check(results.sustained === null ? null : (sustained ?? 0) >= 5_000),
   });
-  const latency = results.latency;
-  const latencyName = `At ${integer(latency?.eventsPerSecond ?? 1_000)} events/s`;
+  const bare = results.bare;
   rows.push({
-    figure: `${latencyName}: ingest → stored p50 / p99`,
-    measured: latency ? `${ms(latency.storedP50Ms)} / ${ms(latency.storedP99Ms)}` : 'not measured',
-    target: 'p99 ≤ 250 ms',
-    verdict: check(latency ? latency.storedP99Ms <= 250 : null),
+    figure: 'Bare single-process pipeline (pg + amqplib): events/s',
+    measured: bare === null ? 'not measured' : integer(bare.eventsPerSecond),
+    target: '',
+    verdict: '',
   });
   rows.push({
-    figure: `${latencyName}: ingest → DISPATCHED p50 / p99`,
-    measured: latency ? `${ms(latency.dispatchedP50Ms)} / ${ms(latency.dispatchedP99Ms)}` : 'not measured',
-    target: 'p99 ≤ 1,000 ms',
-    verdict: check(latency ? latency.dispatchedP99Ms <= 1_000 : null),
+    figure: 'Sustained end to end ÷ bare pipeline',
+    measured:
+      results.sustained === null || bare === null
+        ? 'not measured'
+        : `${((sustained ?? 0) / bare.eventsPerSecond).toFixed(2)} × (${sustained === null ? 'no stable step' : integer(sustained)} / ${integer(bare.eventsPerSecond)})`,
+    target: `≥ ${BARE_RATIO_TARGET} × bare`,
+    verdict: check(
+      results.sustained === null || bare === null ? null : (sustained ?? 0) >= BARE_RATIO_TARGET * bare.eventsPerSecond,
+    ),
   });
+  if (results.latency.length === 0) {
+    rows.push({ figure: 'Latency', measured: 'not measured', target: 'p99 ≤ 250 ms / ≤ 1,000 ms', verdict: '' });
+  }
+  for (const latency of results.latency) {
+    rows.push({
+      figure: `${latencyLabel(latency)}: ingest → stored p50 / p99`,
+      measured: `${ms(latency.storedP50Ms)} / ${ms(latency.storedP99Ms)}`,
+      target: 'p99 ≤ 250 ms',
+      verdict: check(latency.storedP99Ms <= 250),
+    });
+    rows.push({
+      figure: `${latencyLabel(latency)}: ingest → DISPATCHED p50 / p99`,
+      measured: `${ms(latency.dispatchedP50Ms)} / ${ms(latency.dispatchedP99Ms)}`,
+      target: 'p99 ≤ 1,000 ms',
+      verdict: check(latency.dispatchedP99Ms <= 1_000),
+    });
+  }
   for (const app of PIPELINE_APPS) {
     const peak = results.peakRssBytes[app];
     rows.push({
@@ -107,11 +153,20 @@ export function figureRows(results: BenchResults): FigureRow[] {
   rows.push({
     figure: `Sustained end to end with ${integer(growth?.seededRows ?? results.settings.growthRows)} rows present`,
     measured:
-      grown === null
-        ? 'no stable step'
-        : `${integer(grown)}${sustained ? ` (${ratio(grown, sustained)} of the empty-table rate)` : ''}`,
+      growth === null
+        ? 'not measured'
+        : grown === null
+          ? 'no stable step'
+          : `${integer(grown)}${sustained ? ` (${ratio(grown, sustained)} of the empty-table rate)` : ''}`,
     target: '≥ 80 % of empty',
-    verdict: check(grown === null || sustained === null ? null : grown >= 0.8 * sustained),
+    verdict: check(growth === null || sustained === null ? null : (grown ?? 0) >= 0.8 * sustained),
+  });
+  const others = otherWorkShare(results);
+  rows.push({
+    figure: 'Other work on the machine, busiest measured window',
+    measured: others === null ? 'not measured' : `${(others * 100).toFixed(0)} % of the machine`,
+    target: `≤ ${QUIET_MACHINE_SHARE * 100} % (quiet machine)`,
+    verdict: check(others === null ? null : others <= QUIET_MACHINE_SHARE),
   });
   return rows;
 }
@@ -142,7 +197,8 @@ function stepRows(steps: StepResult[]): string[][] {
     integer(step.acceptedEventsPerSecond),
     integer(step.storedEventsPerSecond),
     integer(step.dispatchedEventsPerSecond),
-    `${integer(step.sourceBacklogSlope)} / ${integer(step.queueSlope)} / ${integer(step.dispatchBacklogSlope)}`,
+    `${integer(step.backlogSlope)} (${integer(step.sourceBacklogSlope)} / ${integer(step.queueSlope)} / ` +
+      `${integer(step.dispatchBacklogSlope)})`,
     integer(step.maxBacklog),
     step.drainSeconds === null ? 'no' : `${step.drainSeconds.toFixed(1)} s`,
     step.stable ? 'stable' : `unstable: ${step.verdict}`,
@@ -161,6 +217,28 @@ function cpuTable(cpu: CpuUse, units: number, unit: string): string {
   return markdownTable(['process', 'CPU s', 'of machine', `CPU per ${unit}`], rows);
 }
 
+function stabilityRule(tolerance: number): string {
+  const percent = `${(tolerance * 100).toFixed(0)} %`;
+  return (
+    `A step is stable when no request failed, accepted, stored and dispatched each fell short of the offered rate by ` +
+    `at most ${percent}, and the backlog of all three stages together grew by at most ${percent} of it.`
+  );
+}
+
+/** What the machine could carry if the pipeline alone used every core at this step's cost per event. */
+function cpuBound(step: StepResult, cores: number | null): string {
+  const events = step.acceptedEventsPerSecond * step.cpu.wallSeconds;
+  const busy = step.cpu.machineBusy - step.cpu.others;
+  if (events <= 0 || busy <= 0 || cores === null) {
+    return 'CPU bound: not computed.';
+  }
+  const perEvent = busy / events;
+  return (
+    `CPU bound: the pipeline, PostgreSQL, RabbitMQ and the benchmark used ${(perEvent * 1e6).toFixed(0)} µs of CPU per ` +
+    `event; ${cores} cores used for nothing else would carry about ${integer(cores / perEvent)} events/s.`
+  );
+}
+
 /** Highest stable and lowest unstable step of a search: the two windows whose CPU use tells what bounds the rate. */
 function boundingSteps(steps: StepResult[]): StepResult[] {
   const stable = steps
@@ -177,7 +255,7 @@ const STEP_HEADER = [
   'accepted/s',
   'stored/s',
   'dispatched/s',
-  'backlog slope/s (source / queue / dispatch)',
+  'backlog slope/s: all (source / queue / dispatch)',
   'max backlog',
   'drained',
   'verdict',
@@ -188,8 +266,12 @@ export function formatMarkdown(results: BenchResults): string {
   const machine = results.machine;
   const settings = results.settings;
   const lines: string[] = [];
+  const args = [
+    ...(results.mode === 'quick' ? ['--quick'] : []),
+    ...(settings.parts.length < BENCH_PARTS.length ? [`--only=${settings.parts.join(',')}`] : []),
+  ];
   lines.push(
-    `Run: \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\`, ${results.startedAt}, ` +
+    `Run: \`npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\`, ${results.startedAt}, ` +
       `${Math.round(results.durationSeconds)} s.`,
   );
   if (machine) {
@@ -243,6 +325,9 @@ export function formatMarkdown(results: BenchResults): string {
       `### Sustained end to end, empty tables (${settings.e2eEventsPerRequest} events/request, open loop, ` +
         `${settings.stepWarmupSeconds} s warm-up + ${settings.stepSeconds} s window per step, tables truncated between steps)`,
       '',
+      '',
+      stabilityRule(settings.stepTolerance),
+      '',
       markdownTable(STEP_HEADER, stepRows(results.sustained.steps)),
     );
     if (results.sustained.note) {
@@ -255,6 +340,8 @@ export function formatMarkdown(results: BenchResults): string {
           `${step.cpu.wallSeconds.toFixed(0)} s, ${integer(step.acceptedEventsPerSecond)} events/s accepted):`,
         '',
         cpuTable(step.cpu, step.acceptedEventsPerSecond * step.cpu.wallSeconds, 'event'),
+        '',
+        cpuBound(step, machine?.cores ?? null),
       );
     }
   }
@@ -270,13 +357,25 @@ export function formatMarkdown(results: BenchResults): string {
       lines.push('', `Search ended early: ${results.growth.search.note}.`);
     }
   }
-  if (results.latency) {
-    const latency = results.latency;
+  if (results.bare) {
+    const bare = results.bare;
     lines.push(
       '',
-      `### Latency at ${integer(latency.eventsPerSecond)} events/s (${latency.eventsPerRequest} events/request, ` +
-        `${latency.seconds} s after a ${settings.latencyWarmupSeconds} s warm-up, ${integer(latency.events)} events, ` +
-        `${latency.missing} not dispatched, drained ${latency.drainSeconds.toFixed(1)} s after the load)`,
+      `### Bare pipeline (one process, \`pg\` and \`amqplib\` only, its own database and vhost, ` +
+        `${settings.bareWarmupSeconds} s warm-up + ${bare.seconds.toFixed(0)} s window)`,
+      '',
+      `Stored ${integer(bare.eventsPerSecond)} events/s (${integer(bare.storedRows)} rows counted at the end); its ` +
+        `process used ${bare.cpuPerEventUs.toFixed(0)} µs of CPU per event.`,
+    );
+  }
+  for (const latency of results.latency) {
+    lines.push(
+      '',
+      `### Latency at ${integer(latency.eventsPerSecond)} events/s, PostHog answering ` +
+        `${latency.posthogDelayMs > 0 ? `in ${latency.posthogDelayMs} ms` : 'at once'} ` +
+        `(${latency.eventsPerRequest} events/request, ${latency.seconds} s after a ${settings.latencyWarmupSeconds} s ` +
+        `warm-up, ${integer(latency.events)} events, ${latency.missing} not dispatched, drained ` +
+        `${latency.drainSeconds.toFixed(1)} s after the load)`,
       '',
       markdownTable(
         ['from ingest (received_at) to', 'p50', 'p99'],
@@ -306,9 +405,9 @@ export function formatMarkdown(results: BenchResults): string {
  * Replaces the block between the markers (or appends one), leaving the hand-written notes around it alone, and
  * formats the file as the repository's Prettier config says.
  */
-export async function writeMarkdown(path: string, block: string): Promise<void> {
+export async function writeMarkdown(path: string, block: string, heading = '# Benchmarks\n'): Promise<void> {
   const fenced = `${BEGIN}\n${block}\n${END}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : heading;
   const begin = current.indexOf(BEGIN);
   const end = current.indexOf(END);
   const next =

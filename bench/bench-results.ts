@@ -1,3 +1,4 @@
+import { BareFigure } from './bare-pipeline';
 import { BenchSettings } from './bench-settings';
 import { IngestFigure } from './ingest.bench';
 import { LatencyFigure } from './latency.bench';
@@ -19,7 +20,10 @@ export interface BenchResults {
   appProcessEnv: Record<string, string>;
   rawLimits: Partial<RawLimits>;
   ingest: IngestFigure[];
-  latency: LatencyFigure | null;
+  /** The bare single-process pipeline (pg and amqplib only), the reference of the sustained rate. */
+  bare: BareFigure | null;
+  /** One latency run per answer delay of the fake PostHog. */
+  latency: LatencyFigure[];
   sustained: SearchResult | null;
   growth: { seededRows: number; seedSeconds: number; search: SearchResult } | null;
   /** Peak RSS (VmHWM) of each app over the whole run, bytes. */

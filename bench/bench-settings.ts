@@ -1,6 +1,13 @@
-/** How long and how big each phase is; `--quick` shrinks everything to fit in under two minutes. */
+/** The parts of a run, in the order they run; `--only=<part>,…` runs some of them (and leaves the docs alone). */
+export const BENCH_PARTS = ['raw', 'bare', 'ingest', 'latency', 'sustained', 'growth'] as const;
+
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/** How long and how big each phase is; `--quick` shrinks everything to fit in about three minutes. */
 export interface BenchSettings {
   quick: boolean;
+  /** The parts this run measures: all of them unless `--only` names some. */
+  parts: BenchPart[];
   /** `--profile`: every app runs with `--cpu-prof`; the profiles and their summary land in bench/results/profiles. */
   profile: boolean;
   /** Seconds of each closed-loop ingest run (autocannon). */
@@ -16,6 +23,11 @@ export interface BenchSettings {
   latencyRate: number;
   latencyWarmupSeconds: number;
   latencySeconds: number;
+  /** The latency run is repeated for each of these answer delays of the fake PostHog, ms (0: it answers at once). */
+  latencyPosthogDelaysMs: number[];
+  /** Seconds of unmeasured work, then of the window, of the bare single-process pipeline. */
+  bareWarmupSeconds: number;
+  bareSeconds: number;
   /** Offered rate of the first sustained step, events/s. */
   sustainedStart: number;
   /** Distance between sustained steps, events/s; halved while narrowing down after the first unstable step. */
@@ -26,6 +38,8 @@ export interface BenchSettings {
   sustainedMaxSteps: number;
   stepWarmupSeconds: number;
   stepSeconds: number;
+  /** A step is stable when the whole backlog grows, and stored and dispatched fall short, by at most this share. */
+  stepTolerance: number;
   /** How long a step's backlog may take to drain before the search gives up. */
   drainTimeoutSeconds: number;
   /** Rows seeded into each table for the growth run. */
@@ -34,12 +48,26 @@ export interface BenchSettings {
   deadlineSeconds: number;
 }
 
+function parts(argv: string[]): BenchPart[] {
+  const only = argv.find((arg) => arg.startsWith('--only='));
+  if (only === undefined) {
+    return [...BENCH_PARTS];
+  }
+  const named = only.slice('--only='.length).split(',');
+  const unknown = named.filter((part) => !(BENCH_PARTS as readonly string[]).includes(part));
+  if (unknown.length > 0 || named.length === 0) {
+    throw new Error(`--only takes a comma-separated list of ${BENCH_PARTS.join(', ')}; got ${unknown.join(', ')}`);
+  }
+  return BENCH_PARTS.filter((part) => named.includes(part));
+}
+
 export function benchSettings(argv: string[]): BenchSettings {
   const quick = argv.includes('--quick');
   const profile = argv.includes('--profile');
   if (quick) {
     return {
       quick,
+      parts: parts(argv),
       profile,
       ingestSeconds: 3,
       ingestWarmupSeconds: 2,
@@ -49,19 +77,24 @@ export function benchSettings(argv: string[]): BenchSettings {
       latencyRate: 1_000,
       latencyWarmupSeconds: 1,
       latencySeconds: 5,
+      latencyPosthogDelaysMs: [0, 30],
+      bareWarmupSeconds: 2,
+      bareSeconds: 5,
       sustainedStart: 3_000,
       sustainedStep: 2_000,
       sustainedRefinements: 1,
       sustainedMaxSteps: 3,
       stepWarmupSeconds: 2,
       stepSeconds: 5,
+      stepTolerance: 0.05,
       drainTimeoutSeconds: 10,
       growthRows: 100_000,
-      deadlineSeconds: 150,
+      deadlineSeconds: 210,
     };
   }
   return {
     quick,
+    parts: parts(argv),
     profile,
     ingestSeconds: 15,
     ingestWarmupSeconds: 5,
@@ -71,12 +104,16 @@ export function benchSettings(argv: string[]): BenchSettings {
     latencyRate: 1_000,
     latencyWarmupSeconds: 5,
     latencySeconds: 30,
+    latencyPosthogDelaysMs: [0, 30],
+    bareWarmupSeconds: 5,
+    bareSeconds: 30,
     sustainedStart: 3_000,
     sustainedStep: 1_000,
     sustainedRefinements: 2,
     sustainedMaxSteps: 10,
     stepWarmupSeconds: 5,
     stepSeconds: 30,
+    stepTolerance: 0.03,
     drainTimeoutSeconds: 90,
     growthRows: 1_000_000,
     deadlineSeconds: 45 * 60,

@@ -4,6 +4,8 @@ import { EventBodies } from './event-bodies';
 import { PacedLoad } from './paced-load';
 
 export interface LatencyFigure {
+  /** How long the fake PostHog took to answer each batch (0: at once). */
+  posthogDelayMs: number;
   eventsPerSecond: number;
   eventsPerRequest: number;
   seconds: number;
@@ -23,14 +25,39 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+export interface LatencyOptions {
+  eventsPerSecond: number;
+  eventsPerRequest: number;
+  warmupSeconds: number;
+  seconds: number;
+  posthogDelayMs: number;
+}
+
 /**
  * A fixed open-loop rate (after a warm-up at the same rate), then, per event of the window, `created_at −
  * received_at` of the stored row and `dispatched_at − received_at` of its POSTHOG dispatch row, from the tables.
+ * The fake PostHog answers each batch after `posthogDelayMs`, as the real one takes a while to answer.
  */
 export async function measureLatency(
   pipeline: PipelineProcesses,
   probe: BacklogProbe,
-  options: { eventsPerSecond: number; eventsPerRequest: number; warmupSeconds: number; seconds: number },
+  options: LatencyOptions,
+  drainTimeoutMs: number,
+): Promise<LatencyFigure> {
+  pipeline.posthog.respondWith(
+    options.posthogDelayMs > 0 ? { status: 200, delayMs: options.posthogDelayMs } : { status: 200 },
+  );
+  try {
+    return await measure(pipeline, probe, options, drainTimeoutMs);
+  } finally {
+    pipeline.posthog.recover();
+  }
+}
+
+async function measure(
+  pipeline: PipelineProcesses,
+  probe: BacklogProbe,
+  options: LatencyOptions,
   drainTimeoutMs: number,
 ): Promise<LatencyFigure> {
   const url = pipeline.app('ingest-api').url;
@@ -67,6 +94,7 @@ export async function measureLatency(
     [bodies.likePattern],
   );
   return {
+    posthogDelayMs: options.posthogDelayMs,
     eventsPerSecond: options.eventsPerSecond,
     eventsPerRequest: options.eventsPerRequest,
     seconds: options.seconds,

@@ -1,12 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { measureBarePipeline } from './bare-pipeline';
 import { BacklogProbe } from './backlog-probe';
 import { BenchPipeline, deployedNodeEnv, DOWNSTREAM_APPS } from './bench-pipeline';
-import { figureRows, formatMarkdown, formatTable, writeMarkdown } from './bench-report';
+import {
+  figureRows,
+  formatMarkdown,
+  formatTable,
+  otherWorkShare,
+  QUIET_MACHINE_SHARE,
+  writeMarkdown,
+} from './bench-report';
 import { BenchResults } from './bench-results';
 import { CpuAccounting } from './cpu-accounting';
-import { benchSettings } from './bench-settings';
+import { BENCH_PARTS, BenchPart, benchSettings } from './bench-settings';
 import { seedHistory } from './growth-seed';
 import { measureIngest } from './ingest.bench';
 import { measureLatency } from './latency.bench';
@@ -44,8 +52,9 @@ const results: BenchResults = {
   settings,
   appProcessEnv: {},
   rawLimits: {},
+  bare: null,
   ingest: [],
-  latency: null,
+  latency: [],
   sustained: null,
   growth: null,
   peakRssBytes: {},
@@ -54,6 +63,8 @@ const results: BenchResults = {
 };
 
 let pipeline: BenchPipeline | null = null;
+
+const measures = (part: BenchPart) => settings.parts.includes(part);
 
 /** Runs one phase; a failure is recorded and the run goes on with what is left. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T | null> {
@@ -66,6 +77,11 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T | null>
     log(message);
     return null;
   }
+}
+
+/** A phase of one part of the run, skipped when `--only` leaves that part out. */
+async function phaseIf<T>(part: BenchPart, name: string, work: () => Promise<T>): Promise<T | null> {
+  return measures(part) ? phase(name, work) : null;
 }
 
 async function truncatePipelineTables(running: BenchPipeline): Promise<void> {
@@ -91,17 +107,28 @@ async function run(): Promise<void> {
   results.machine = await machineInfo(db.url, vhost.url);
   log(`pipeline up: database ${db.name}, vhost ${vhost.name}`);
 
-  await phase('raw PostgreSQL batched INSERT', async () => {
-    results.rawLimits.postgresInsertRowsPerSecond = await postgresInsertRate(db.url, settings.rawSeconds);
-    log(`  ${Math.round(results.rawLimits.postgresInsertRowsPerSecond)} rows/s`);
-  });
-  await phase('raw RabbitMQ confirmed publish', async () => {
-    results.rawLimits.rabbitPublishMessagesPerSecond = await rabbitPublishRate(vhost.url, settings.rawSeconds);
-    log(`  ${Math.round(results.rawLimits.rabbitPublishMessagesPerSecond)} msgs/s`);
-  });
+  if (measures('raw')) {
+    await phase('raw PostgreSQL batched INSERT', async () => {
+      results.rawLimits.postgresInsertRowsPerSecond = await postgresInsertRate(db.url, settings.rawSeconds);
+      log(`  ${Math.round(results.rawLimits.postgresInsertRowsPerSecond)} rows/s`);
+    });
+    await phase('raw RabbitMQ confirmed publish', async () => {
+      results.rawLimits.rabbitPublishMessagesPerSecond = await rabbitPublishRate(vhost.url, settings.rawSeconds);
+      log(`  ${Math.round(results.rawLimits.rabbitPublishMessagesPerSecond)} msgs/s`);
+    });
+  }
+  if (measures('bare')) {
+    await phase('bare pipeline (one process, pg and amqplib only, its own database and vhost)', async () => {
+      results.bare = await measureBarePipeline(settings.bareWarmupSeconds, settings.bareSeconds);
+      log(
+        `  ${Math.round(results.bare.eventsPerSecond)} events/s stored, ${results.bare.cpuPerEventUs.toFixed(0)} µs ` +
+          `of its process's CPU per event`,
+      );
+    });
+  }
 
   const cpu = new CpuAccounting(running.processes);
-  await phase('ingest (ingest-api alone)', async () => {
+  await phaseIf('ingest', 'ingest (ingest-api alone)', async () => {
     await running.stopApps(DOWNSTREAM_APPS);
     try {
       await measureIngest(
@@ -145,7 +172,7 @@ async function run(): Promise<void> {
       warmupSeconds: settings.stepWarmupSeconds,
       seconds: settings.stepSeconds,
       drainTimeoutSeconds: settings.drainTimeoutSeconds,
-      tolerance: settings.quick ? 0.05 : 0.03,
+      tolerance: settings.stepTolerance,
     };
     const step = async (rate: number, truncate: boolean) => {
       if (truncate) {
@@ -164,28 +191,35 @@ async function run(): Promise<void> {
       return result;
     };
 
-    await phase(`latency at ${settings.latencyRate} events/s`, async () => {
-      await truncatePipelineTables(running);
-      results.latency = await measureLatency(
-        running.processes,
-        probe,
-        {
-          eventsPerSecond: settings.latencyRate,
-          eventsPerRequest: settings.e2eEventsPerRequest,
-          warmupSeconds: settings.latencyWarmupSeconds,
-          seconds: settings.latencySeconds,
+    for (const posthogDelayMs of settings.latencyPosthogDelaysMs) {
+      await phaseIf(
+        'latency',
+        `latency at ${settings.latencyRate} events/s, PostHog answering in ${posthogDelayMs} ms`,
+        async () => {
+          await truncatePipelineTables(running);
+          const latency = await measureLatency(
+            running.processes,
+            probe,
+            {
+              eventsPerSecond: settings.latencyRate,
+              eventsPerRequest: settings.e2eEventsPerRequest,
+              warmupSeconds: settings.latencyWarmupSeconds,
+              seconds: settings.latencySeconds,
+              posthogDelayMs,
+            },
+            settings.drainTimeoutSeconds * 1000,
+          );
+          results.latency.push(latency);
+          log(
+            `  stored p50 ${latency.storedP50Ms.toFixed(1)} / p99 ${latency.storedP99Ms.toFixed(1)} ms; dispatched ` +
+              `p50 ${latency.dispatchedP50Ms.toFixed(1)} / p99 ${latency.dispatchedP99Ms.toFixed(1)} ms; drained in ` +
+              `${latency.drainSeconds.toFixed(1)} s`,
+          );
         },
-        settings.drainTimeoutSeconds * 1000,
       );
-      const latency = results.latency;
-      log(
-        `  stored p50 ${latency.storedP50Ms.toFixed(1)} / p99 ${latency.storedP99Ms.toFixed(1)} ms; dispatched ` +
-          `p50 ${latency.dispatchedP50Ms.toFixed(1)} / p99 ${latency.dispatchedP99Ms.toFixed(1)} ms; drained in ` +
-          `${latency.drainSeconds.toFixed(1)} s`,
-      );
-    });
+    }
 
-    await phase('sustained end to end, empty tables', async () => {
+    await phaseIf('sustained', 'sustained end to end, empty tables', async () => {
       results.sustained = await findSustainedRate((rate) => step(rate, true), {
         start: settings.sustainedStart,
         step: settings.sustainedStep,
@@ -196,7 +230,7 @@ async function run(): Promise<void> {
       log(`  highest stable rate: ${results.sustained.rate ?? 'none'}`);
     });
 
-    await phase(`growth: ${settings.growthRows} rows present`, async () => {
+    await phaseIf('growth', `growth: ${settings.growthRows} rows present`, async () => {
       await truncatePipelineTables(running);
       const seedSeconds = await seedHistory(db.client, settings.growthRows);
       log(`  seeded in ${seedSeconds.toFixed(0)} s`);
@@ -252,13 +286,33 @@ async function finish(): Promise<void> {
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log('wrote bench/results/latest.json');
-  if (!settings.quick) {
+  await writeMarkdown(join(RESULTS_DIR, 'latest.md'), formatMarkdown(results), '# Benchmark run\n');
+  log('wrote bench/results/latest.json and bench/results/latest.md');
+  const docsLeftAlone = whyDocsLeftAlone();
+  if (docsLeftAlone === null) {
     await writeMarkdown(join(ROOT, 'docs', 'benchmarks.md'), formatMarkdown(results));
     log('wrote docs/benchmarks.md');
   } else {
-    log('quick run: docs/benchmarks.md left as it is (it holds a full run)');
+    log(`docs/benchmarks.md left as it is (it holds a full run on a quiet machine): ${docsLeftAlone}`);
   }
+}
+
+/** The committed figures come only from a complete full run on a machine nothing else was using. */
+function whyDocsLeftAlone(): string | null {
+  if (settings.quick) {
+    return 'quick run';
+  }
+  if (settings.parts.length < BENCH_PARTS.length) {
+    return `only ${settings.parts.join(', ')} measured`;
+  }
+  if (results.errors.length > 0) {
+    return 'the run had errors';
+  }
+  const share = otherWorkShare(results);
+  if (share === null || share > QUIET_MACHINE_SHARE) {
+    return `other work used ${share === null ? 'an unknown share' : `${Math.round(share * 100)} %`} of the machine`;
+  }
+  return null;
 }
 
 let finishing: Promise<void> | null = null;

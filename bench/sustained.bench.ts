@@ -1,14 +1,18 @@
-import { BacklogProbe, BacklogSample } from './backlog-probe';
+import { BacklogProbe } from './backlog-probe';
 import { CpuAccounting, CpuUse } from './cpu-accounting';
 import { EventBodies } from './event-bodies';
 import { PacedLoad } from './paced-load';
+import { judgeStep, WindowSample } from './step-verdict';
 
 export interface StepSettings {
   eventsPerRequest: number;
   warmupSeconds: number;
   seconds: number;
   drainTimeoutSeconds: number;
-  /** Largest backlog growth, and largest shortfall of a stage's rate, tolerated as a fraction of the offered rate. */
+  /**
+   * Largest growth of the whole backlog, and largest shortfall of the accepted, stored and dispatched rates, as a
+   * fraction of the offered rate.
+   */
   tolerance: number;
 }
 
@@ -21,6 +25,8 @@ export interface StepResult {
   sourceBacklogSlope: number;
   queueSlope: number;
   dispatchBacklogSlope: number;
+  /** The three slopes together: how fast the pipeline as a whole fell behind. */
+  backlogSlope: number;
   /** Largest backlog seen in the window, all stages together. */
   maxBacklog: number;
   failedRequests: number;
@@ -40,64 +46,8 @@ export interface StepResult {
 /** Often enough that the dispatcher's once-a-second polling cannot alias into a slow trend. */
 const SAMPLES_PER_SECOND = 4;
 
-function slope(points: { x: number; y: number }[]): number {
-  const n = points.length;
-  if (n < 2) {
-    return 0;
-  }
-  const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
-  const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;
-  const covariance = points.reduce((sum, p) => sum + (p.x - meanX) * (p.y - meanY), 0);
-  const variance = points.reduce((sum, p) => sum + (p.x - meanX) ** 2, 0);
-  return variance === 0 ? 0 : covariance / variance;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-interface WindowSample extends BacklogSample {
-  accepted: number;
-}
-
-/**
- * Judges a window of samples against the offered rate. Rates are least-squares slopes of the running counts, so the
- * dispatcher's batch-by-batch steps do not swing them; the step is stable when ingest took the offered rate and no
- * stage's backlog grew faster than `tolerance` of it.
- */
-export function judgeStep(
-  offered: number,
-  window: WindowSample[],
-  failedRequests: number,
-  behindRequests: number,
-  tolerance: number,
-): Omit<StepResult, 'drainSeconds' | 'cpu' | 'failureReasons'> {
-  const series = (pick: (sample: WindowSample) => number) =>
-    slope(window.map((sample) => ({ x: sample.atMs / 1000, y: pick(sample) })));
-  const figures = {
-    offeredEventsPerSecond: offered,
-    acceptedEventsPerSecond: series((sample) => sample.accepted),
-    storedEventsPerSecond: series((sample) => sample.stored),
-    dispatchedEventsPerSecond: series((sample) => sample.dispatched),
-    sourceBacklogSlope: series((sample) => sample.sourceBacklog),
-    queueSlope: series((sample) => sample.queueReady),
-    dispatchBacklogSlope: series((sample) => sample.dispatchBacklog),
-    maxBacklog: Math.max(...window.map((sample) => sample.sourceBacklog + sample.queueReady + sample.dispatchBacklog)),
-    failedRequests,
-    behindRequests,
-  };
-  const growth = Math.max(offered * tolerance, 25);
-  const problems = [
-    failedRequests > 0 ? `${failedRequests} requests failed` : '',
-    behindRequests > 0 ? `ingest fell behind (${behindRequests} requests not sent)` : '',
-    figures.acceptedEventsPerSecond < offered * (1 - tolerance)
-      ? `accepted ${Math.round(figures.acceptedEventsPerSecond)}/s`
-      : '',
-    figures.sourceBacklogSlope > growth ? `source outbox +${Math.round(figures.sourceBacklogSlope)}/s` : '',
-    figures.queueSlope > growth ? `queue +${Math.round(figures.queueSlope)}/s` : '',
-    figures.dispatchBacklogSlope > growth ? `dispatch outbox +${Math.round(figures.dispatchBacklogSlope)}/s` : '',
-  ].filter((problem) => problem !== '');
-  return { ...figures, stable: problems.length === 0, verdict: problems.join('; ') };
 }
 
 /**
