@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
 import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
+import { estimateSent } from './sent-rows-estimate';
 import { SqlExecutor } from './sql-executor';
 
 export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
@@ -55,16 +56,6 @@ interface BacklogRow {
   failedCount: number;
   liveRows: number;
   oldestPendingAt: Date | null;
-}
-
-/**
- * Counting the sent rows exactly reads all of them (millions within OUTBOX_RETENTION). The statistics' live-row count
- * (`pg_stat_get_live_tuples`: inserts minus deletes, flushed by each backend within about a second; re-estimated by
- * VACUUM and ANALYZE) minus the exactly counted waiting rows costs nothing and moves with every publish, replay and
- * retention batch.
- */
-export function estimateSent(liveRows: number, waitingRows: number): number {
-  return Math.max(0, liveRows - waitingRows);
 }
 
 // Each count is a range of a partial index (PENDING, FAILED): their cost follows the backlog, not the sent rows.
