@@ -186,9 +186,10 @@ export class SourceOutboxRepository {
 
   /** The operator's summary (runbook §5-1): the backlog plus parked rows and the highest retry count waiting. */
   async summary(): Promise<SourceOutboxSummary> {
-    const [row] = await this.dataSource.query<(BacklogRow & { parkedCount: number; maxRetryCount: number })[]>(
-      SOURCE_OUTBOX_SUMMARY_SQL,
-    );
+    const [row] =
+      await this.dataSource.query<(BacklogRow & { parkedCount: number; maxRetryCount: number })[]>(
+        SOURCE_OUTBOX_SUMMARY_SQL,
+      );
     return { ...toBacklog(row), parkedCount: row.parkedCount, maxRetryCount: row.maxRetryCount };
   }
 }

@@ -1,11 +1,10 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '@app/testing';
+import { costOf, createTestDatabase, PlanCost, TestDatabase } from '@app/testing';
 import { dataSourceOptions } from '../src/data-source-options';
 import { DispatchOutboxAdminRepository } from '../src/dispatch-outbox-admin.repository';
 import { DispatchOutboxRepository } from '../src/dispatch-outbox.repository';
 import { SourceOutboxRepository } from '../src/source-outbox.repository';
 import { SqlExecutor } from '../src/sql-executor';
-import { costOf, PlanCost } from './plan-cost';
 
 // After an outage: days of sent rows, many FAILED rows waiting out their backoff, and a few rows due. Enough rows that
 // the planner weighs the tables as it does at a million (a scan of the whole table costs thousands of pages).
@@ -23,9 +22,9 @@ interface Statement {
 async function recorded(dataSource: DataSource, work: () => Promise<unknown>): Promise<Statement[]> {
   const statements: Statement[] = [];
   const query = dataSource.query.bind(dataSource);
-  const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
-    statements.push({ sql, parameters: parameters ?? [] });
-    return query(sql, parameters);
+  const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown) => {
+    statements.push({ sql, parameters: (parameters as unknown[] | undefined) ?? [] });
+    return query(sql, parameters as unknown[] | undefined);
   });
   try {
     await work();
@@ -176,7 +175,9 @@ describe('outbox statements after an outage: thousands of rows sent, thousands w
       ]);
       counts = await admin.countsByTarget(['POSTHOG']);
     });
-    expect(counts).toEqual([expect.objectContaining({ target: 'POSTHOG', pendingCount: PENDING, failedCount: WAITING })]);
+    expect(counts).toEqual([
+      expect.objectContaining({ target: 'POSTHOG', pendingCount: PENDING, failedCount: WAITING }),
+    ]);
     expect(Math.abs(counts[0].dispatchedCount - SENT)).toBeLessThan(SENT / 100);
     const gaugeCost = await costOf(dataSource, gauges);
     expectIndexRanges(gaugeCost);

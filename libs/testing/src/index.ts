@@ -12,3 +12,4 @@ export * from './startup-failure';
 export * from './pipeline-processes';
 export * from './prometheus-text';
 export * from './runbook';
+export * from './plan-cost';

@@ -63,7 +63,7 @@ export class DispatchTargetSummaryDto {
 
   @ApiProperty({
     description:
-      'Until retention (OUTBOX_RETENTION) removes them; estimated from the table statistics\' live rows minus the ' +
+      "Until retention (OUTBOX_RETENTION) removes them; estimated from the table statistics' live rows minus the " +
       'PENDING and FAILED rows, and reported on POSTHOG, the one target this version sends to (0 on others)',
   })
   dispatchedCount: number;

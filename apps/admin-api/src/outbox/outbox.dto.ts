@@ -17,7 +17,7 @@ export class OutboxSummaryDto {
 
   @ApiProperty({
     description:
-      'Rows published and not yet removed by retention (OUTBOX_RETENTION), estimated: the table statistics\' live ' +
+      "Rows published and not yet removed by retention (OUTBOX_RETENTION), estimated: the table statistics' live " +
       'rows minus the PENDING and FAILED rows (counting millions of rows exactly would cost as much as the table)',
   })
   publishedCount: number;

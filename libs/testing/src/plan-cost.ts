@@ -1,4 +1,4 @@
-import { SqlExecutor } from '../src/sql-executor';
+import { SqlExecutor } from '@app/entities';
 
 interface PlanNode {
   'Node Type': string;
@@ -33,10 +33,11 @@ async function explain(executor: SqlExecutor, options: string, statement: { sql:
  * The plan EXPLAIN chooses, and the pages the statement touches when it runs (EXPLAIN ANALYZE: run it in a
  * transaction that is rolled back when it changes rows). A node's buffers include those of the nodes below it.
  */
-export async function costOf(executor: SqlExecutor, statement: { sql: string; parameters: unknown[] }): Promise<PlanCost> {
+export async function costOf(
+  executor: SqlExecutor,
+  statement: { sql: string; parameters: unknown[] },
+): Promise<PlanCost> {
   const plan = await explain(executor, 'FORMAT JSON', statement);
   const ran = await explain(executor, 'ANALYZE, BUFFERS, FORMAT JSON', statement);
-  const cost = { scans: scansOf(plan), buffers: (ran["Shared Hit Blocks"] ?? 0) + (ran["Shared Read Blocks"] ?? 0) };
-  if (process.env.PLAN_COST_LOG) console.log(JSON.stringify(cost));
-  return cost;
+  return { scans: scansOf(plan), buffers: (ran['Shared Hit Blocks'] ?? 0) + (ran['Shared Read Blocks'] ?? 0) };
 }
