@@ -44,10 +44,11 @@ export class DispatchOutboxAdminRepository {
    * one probe per target), each with exact counts of its waiting rows: ranges of the partial indexes, so the cost
    * follows the backlog, not the millions of rows kept for OUTBOX_RETENTION. Counting those exactly would read them
    * all; `dispatchedCount` is the table's live rows by the statistics minus the waiting rows (see `estimateSent`),
-   * reported on the one target this version sends to.
+   * reported on the one target this version sends to. The highest retry count is the last entry of an index of the
+   * target's FAILED rows: PENDING rows are never retried.
    */
   async countsByTarget(knownTargets: string[]): Promise<DispatchTargetCounts[]> {
-    const rows = await this.dataSource.query<CountsRow[]>(
+    const withRows = await this.dataSource.query<{ target: string }[]>(
       `WITH RECURSIVE waiting AS (
          (SELECT dispatch_target AS target FROM user_activity_dispatch_outbox
           WHERE status IN ('PENDING', 'FAILED') ORDER BY dispatch_target LIMIT 1)
@@ -56,10 +57,14 @@ export class DispatchOutboxAdminRepository {
                  WHERE status IN ('PENDING', 'FAILED') AND dispatch_target > waiting.target
                  ORDER BY dispatch_target LIMIT 1)
          FROM waiting WHERE waiting.target IS NOT NULL
-       ), targets AS (
-         SELECT target FROM waiting WHERE target IS NOT NULL UNION SELECT unnest($1::varchar[])
        )
-       SELECT target,
+       SELECT target FROM waiting WHERE target IS NOT NULL`,
+    );
+    // A separate statement, planned for the actual list: planned for the recursive CTE's guess of 100 targets, the
+    // counts look costly enough for the planner to JIT-compile them, which takes longer than counting.
+    const targets = [...new Set([...knownTargets, ...withRows.map((row) => row.target)])].sort();
+    const rows = await this.dataSource.query<CountsRow[]>(
+      `SELECT target,
               (SELECT count(*) FROM user_activity_dispatch_outbox WHERE dispatch_target = target AND status = 'PENDING')::int
                 AS "pendingCount",
               (SELECT count(*) FROM user_activity_dispatch_outbox WHERE dispatch_target = target AND status = 'FAILED')::int
@@ -67,13 +72,13 @@ export class DispatchOutboxAdminRepository {
               (SELECT count(*) FROM user_activity_dispatch_outbox
                WHERE dispatch_target = target AND status = 'FAILED' AND next_retry_at IS NULL)::int AS "parkedCount",
               (SELECT COALESCE(max(retry_count), 0) FROM user_activity_dispatch_outbox
-               WHERE dispatch_target = target AND status IN ('PENDING', 'FAILED'))::int AS "maxRetryCount",
+               WHERE dispatch_target = target AND status = 'FAILED')::int AS "maxRetryCount",
               (SELECT created_at FROM user_activity_dispatch_outbox
                WHERE dispatch_target = target AND status = 'PENDING' ORDER BY id LIMIT 1) AS "oldestPendingAt",
               pg_stat_get_live_tuples('user_activity_dispatch_outbox'::regclass)::int AS "liveRows"
-       FROM targets
+       FROM unnest($1::varchar[]) AS target
        ORDER BY target`,
-      [knownTargets],
+      [targets],
     );
     const waiting = rows.reduce((sum, row) => sum + row.pendingCount + row.failedCount, 0);
     const sent = rows.length === 0 ? 0 : estimateSent(rows[0].liveRows, waiting);

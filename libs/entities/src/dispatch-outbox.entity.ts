@@ -11,6 +11,9 @@ import { DispatchOutboxStatus } from '@app/state-machines';
 @Index('idx_user_activity_dispatch_outbox_failed_retry', ['dispatchTarget', 'nextRetryAt', 'id'], {
   where: `status = 'FAILED'`,
 })
+@Index('idx_user_activity_dispatch_outbox_failed_retry_count', ['dispatchTarget', 'retryCount'], {
+  where: `status = 'FAILED'`,
+})
 @Index('idx_user_activity_dispatch_outbox_dispatched_at', ['dispatchedAt'], { where: `status = 'DISPATCHED'` })
 export class DispatchOutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

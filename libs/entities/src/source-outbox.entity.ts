@@ -7,6 +7,7 @@ import { SourceOutboxStatus } from '@app/state-machines';
 @Index('idx_user_activity_source_outbox_unpublished', ['id'], { where: `status IN ('PENDING', 'FAILED')` })
 @Index('idx_user_activity_source_outbox_pending', ['id'], { where: `status = 'PENDING'` })
 @Index('idx_user_activity_source_outbox_failed_retry', ['nextRetryAt', 'id'], { where: `status = 'FAILED'` })
+@Index('idx_user_activity_source_outbox_failed_retry_count', ['retryCount'], { where: `status = 'FAILED'` })
 @Index('idx_user_activity_source_outbox_published_at', ['publishedAt'], { where: `status = 'PUBLISHED'` })
 export class SourceOutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -67,10 +67,11 @@ const BACKLOG_COLUMNS = `
 
 export const SOURCE_OUTBOX_BACKLOG_SQL = `SELECT ${BACKLOG_COLUMNS}`;
 
+// The highest retry count is the last entry of an index of the FAILED rows: PENDING rows are never retried.
 export const SOURCE_OUTBOX_SUMMARY_SQL = `SELECT ${BACKLOG_COLUMNS},
   (SELECT count(*) FROM user_activity_source_outbox WHERE status = 'FAILED' AND next_retry_at IS NULL)::int
     AS "parkedCount",
-  (SELECT COALESCE(max(retry_count), 0) FROM user_activity_source_outbox WHERE status IN ('PENDING', 'FAILED'))::int
+  (SELECT COALESCE(max(retry_count), 0) FROM user_activity_source_outbox WHERE status = 'FAILED')::int
     AS "maxRetryCount"`;
 
 function toBacklog(row: BacklogRow): SourceOutboxBacklog {

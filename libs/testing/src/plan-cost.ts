@@ -13,6 +13,8 @@ interface PlanNode {
 export interface PlanCost {
   scans: string[];
   buffers: number;
+  /** Whether the planner JIT-compiled the statement, which takes longer than a cheap statement runs. */
+  jit: boolean;
 }
 
 function scansOf(node: PlanNode): string[] {
@@ -22,11 +24,11 @@ function scansOf(node: PlanNode): string[] {
 }
 
 async function explain(executor: SqlExecutor, options: string, statement: { sql: string; parameters: unknown[] }) {
-  const [row] = await executor.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
+  const [row] = await executor.query<{ 'QUERY PLAN': [{ Plan: PlanNode; JIT?: unknown }] }[]>(
     `EXPLAIN (${options}) ${statement.sql}`,
     statement.parameters,
   );
-  return row['QUERY PLAN'][0].Plan;
+  return row['QUERY PLAN'][0];
 }
 
 /**
@@ -37,7 +39,11 @@ export async function costOf(
   executor: SqlExecutor,
   statement: { sql: string; parameters: unknown[] },
 ): Promise<PlanCost> {
-  const plan = await explain(executor, 'FORMAT JSON', statement);
-  const ran = await explain(executor, 'ANALYZE, BUFFERS, FORMAT JSON', statement);
-  return { scans: scansOf(plan), buffers: (ran['Shared Hit Blocks'] ?? 0) + (ran['Shared Read Blocks'] ?? 0) };
+  const { Plan: plan } = await explain(executor, 'FORMAT JSON', statement);
+  const { Plan: ran, JIT: jit } = await explain(executor, 'ANALYZE, BUFFERS, FORMAT JSON', statement);
+  return {
+    scans: scansOf(plan),
+    buffers: (ran['Shared Hit Blocks'] ?? 0) + (ran['Shared Read Blocks'] ?? 0),
+    jit: jit !== undefined,
+  };
 }
