@@ -95,7 +95,16 @@ export async function seedSourceOutbox(db: TestDatabase, count: number, seed: So
       seed.ageMs ?? 0,
     ],
   );
+  await flushStatistics(db);
   return events;
+}
+
+/**
+ * The summaries estimate the sent rows from the table statistics, which each backend flushes within about a second:
+ * flush this connection's now, so that a summary read next counts the rows just written.
+ */
+export async function flushStatistics(db: TestDatabase): Promise<void> {
+  await db.query('SELECT pg_stat_force_next_flush()');
 }
 
 export interface DispatchSeed {
@@ -124,6 +133,7 @@ export async function seedDispatch(db: TestDatabase, count: number, seed: Dispat
       seed.status === 'FAILED' ? (seed.nextRetryInMs ?? null) : null,
     ],
   );
+  await flushStatistics(db);
   return events;
 }
 

@@ -2,7 +2,7 @@ import { dispatcherSchema } from '@app/config';
 import { bootApp, BootedApp, FakePosthog, waitFor } from '@app/testing';
 import { DispatcherModule } from '../../dispatcher/src/dispatcher.module';
 import { dispatcherOptions } from '../../dispatcher/src/dispatcher.options';
-import { AdminHarness, auditRows, seedDispatch, startAdmin } from './admin-api.harness';
+import { AdminHarness, auditRows, flushStatistics, seedDispatch, startAdmin } from './admin-api.harness';
 
 interface TargetSummary {
   target: string;
@@ -56,6 +56,7 @@ describe('dispatch summary and replay', () => {
     await harness.db.query(
       `INSERT INTO user_activity_dispatch_outbox (event_id, dispatch_target, payload) VALUES ('w-1', 'WEBHOOK', '{}')`,
     );
+    await flushStatistics(harness.db);
 
     const [posthogTarget, webhook] = await summary();
     expect(posthogTarget).toEqual({

@@ -4,10 +4,17 @@ import { DispatchOutboxStatus } from '@app/state-machines';
 @Entity('user_activity_dispatch_outbox')
 @Check('ck_user_activity_dispatch_outbox_status', `status IN ('PENDING', 'DISPATCHED', 'FAILED')`)
 @Unique('uq_user_activity_dispatch_outbox_event_target', ['eventId', 'dispatchTarget'])
-@Index('idx_user_activity_dispatch_outbox_target_status', ['dispatchTarget', 'status', 'nextRetryAt', 'id'])
 @Index('idx_user_activity_dispatch_outbox_undispatched', ['dispatchTarget', 'id'], {
   where: `status IN ('PENDING', 'FAILED')`,
 })
+@Index('idx_user_activity_dispatch_outbox_pending', ['dispatchTarget', 'id'], { where: `status = 'PENDING'` })
+@Index('idx_user_activity_dispatch_outbox_failed_retry', ['dispatchTarget', 'nextRetryAt', 'id'], {
+  where: `status = 'FAILED'`,
+})
+@Index('idx_user_activity_dispatch_outbox_failed_retry_count', ['dispatchTarget', 'retryCount'], {
+  where: `status = 'FAILED'`,
+})
+@Index('idx_user_activity_dispatch_outbox_dispatched_at', ['dispatchedAt'], { where: `status = 'DISPATCHED'` })
 export class DispatchOutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

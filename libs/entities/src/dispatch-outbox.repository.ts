@@ -31,18 +31,30 @@ export interface DispatchBacklog {
   failedCount: number;
 }
 
+const CLAIM_COLUMNS = `id, event_id AS "eventId", payload, status, retry_count AS "retryCount"`;
+
 @Injectable()
 export class DispatchOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Due rows of one target, oldest first; SKIP LOCKED so dispatcher replicas never take the same row. */
+  /**
+   * Up to `limit` due rows of one target, returned in id order: FAILED rows whose retry time has come (longest overdue
+   * first), then PENDING rows, oldest first; two ranges of partial indexes, read only as far as the LIMIT needs (see
+   * the source outbox's claim). SKIP LOCKED so dispatcher replicas never take the same row.
+   */
   async claimDue(tx: SqlExecutor, target: string, limit: number): Promise<ClaimedDispatchRow[]> {
     await tx.query(CLAIM_WITHOUT_BITMAP_SCAN);
     return tx.query<ClaimedDispatchRow[]>(
-      `SELECT id, event_id AS "eventId", payload, status, retry_count AS "retryCount"
-       FROM user_activity_dispatch_outbox
-       WHERE dispatch_target = $1 AND status IN ('PENDING', 'FAILED') AND (status = 'PENDING' OR next_retry_at <= now())
-       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      `WITH due_failed AS MATERIALIZED (
+         SELECT ${CLAIM_COLUMNS} FROM user_activity_dispatch_outbox
+         WHERE dispatch_target = $1 AND status = 'FAILED' AND next_retry_at <= now()
+         ORDER BY next_retry_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), pending AS MATERIALIZED (
+         SELECT ${CLAIM_COLUMNS} FROM user_activity_dispatch_outbox
+         WHERE dispatch_target = $1 AND status = 'PENDING'
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       SELECT * FROM (SELECT * FROM due_failed UNION ALL SELECT * FROM pending LIMIT $2) AS claimed ORDER BY id`,
       [target, limit],
     );
   }
@@ -74,15 +86,16 @@ export class DispatchOutboxRepository {
     );
   }
 
-  /** PENDING and FAILED counts per target in one pass over the undispatched partial index. */
-  async backlog(): Promise<DispatchBacklog[]> {
+  /** PENDING and FAILED counts of each target: ranges of the partial indexes, so they cost what the backlog holds. */
+  async backlog(targets: string[]): Promise<DispatchBacklog[]> {
     return this.dataSource.query<DispatchBacklog[]>(
-      `SELECT dispatch_target AS target,
-              count(*) FILTER (WHERE status = 'PENDING')::int AS "pendingCount",
-              count(*) FILTER (WHERE status = 'FAILED')::int AS "failedCount"
-       FROM user_activity_dispatch_outbox
-       WHERE status IN ('PENDING', 'FAILED')
-       GROUP BY dispatch_target`,
+      `SELECT target,
+              (SELECT count(*) FROM user_activity_dispatch_outbox WHERE dispatch_target = target AND status = 'PENDING')::int
+                AS "pendingCount",
+              (SELECT count(*) FROM user_activity_dispatch_outbox WHERE dispatch_target = target AND status = 'FAILED')::int
+                AS "failedCount"
+       FROM unnest($1::varchar[]) AS target`,
+      [targets],
     );
   }
 }

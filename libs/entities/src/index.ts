@@ -22,3 +22,4 @@ export * from './mq-trace.repository';
 export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
+export * from './sent-rows-estimate';

@@ -4,8 +4,11 @@ import { SourceOutboxStatus } from '@app/state-machines';
 @Entity('user_activity_source_outbox')
 @Check('ck_user_activity_source_outbox_status', `status IN ('PENDING', 'PUBLISHED', 'FAILED')`)
 @Unique('uq_user_activity_source_outbox_event_id', ['eventId'])
-@Index('idx_user_activity_source_outbox_status_retry', ['status', 'nextRetryAt', 'id'])
 @Index('idx_user_activity_source_outbox_unpublished', ['id'], { where: `status IN ('PENDING', 'FAILED')` })
+@Index('idx_user_activity_source_outbox_pending', ['id'], { where: `status = 'PENDING'` })
+@Index('idx_user_activity_source_outbox_failed_retry', ['nextRetryAt', 'id'], { where: `status = 'FAILED'` })
+@Index('idx_user_activity_source_outbox_failed_retry_count', ['retryCount'], { where: `status = 'FAILED'` })
+@Index('idx_user_activity_source_outbox_published_at', ['publishedAt'], { where: `status = 'PUBLISHED'` })
 export class SourceOutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

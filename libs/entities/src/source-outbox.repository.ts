@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
 import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
+import { estimateSent } from './sent-rows-estimate';
 import { SqlExecutor } from './sql-executor';
 
 export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
@@ -44,13 +45,51 @@ export interface SourceFailure {
   retryDelayMs: number | null;
 }
 
-export interface SourceOutboxSummary {
+/** What the relay's gauges show: exact counts of the waiting rows, an estimate of the sent ones. */
+export interface SourceOutboxBacklog {
   pendingCount: number;
   failedCount: number;
+  /** Live rows by the table statistics minus the waiting rows: see `estimateSent`. */
   publishedCount: number;
-  parkedCount: number;
-  maxRetryCount: number;
   oldestPendingAt: string | null;
+}
+
+export interface SourceOutboxSummary extends SourceOutboxBacklog {
+  parkedCount: number;
+  /** The highest retry_count of a row still PENDING or FAILED. */
+  maxRetryCount: number;
+}
+
+interface BacklogRow {
+  pendingCount: number;
+  failedCount: number;
+  liveRows: number;
+  oldestPendingAt: Date | null;
+}
+
+// Each count is a range of a partial index (PENDING, FAILED): their cost follows the backlog, not the sent rows.
+const BACKLOG_COLUMNS = `
+  (SELECT count(*) FROM user_activity_source_outbox WHERE status = 'PENDING')::int AS "pendingCount",
+  (SELECT count(*) FROM user_activity_source_outbox WHERE status = 'FAILED')::int AS "failedCount",
+  (SELECT created_at FROM user_activity_source_outbox WHERE status = 'PENDING' ORDER BY id LIMIT 1) AS "oldestPendingAt",
+  pg_stat_get_live_tuples('user_activity_source_outbox'::regclass)::int AS "liveRows"`;
+
+export const SOURCE_OUTBOX_BACKLOG_SQL = `SELECT ${BACKLOG_COLUMNS}`;
+
+// The highest retry count is the last entry of an index of the FAILED rows: PENDING rows are never retried.
+export const SOURCE_OUTBOX_SUMMARY_SQL = `SELECT ${BACKLOG_COLUMNS},
+  (SELECT count(*) FROM user_activity_source_outbox WHERE status = 'FAILED' AND next_retry_at IS NULL)::int
+    AS "parkedCount",
+  (SELECT COALESCE(max(retry_count), 0) FROM user_activity_source_outbox WHERE status = 'FAILED')::int
+    AS "maxRetryCount"`;
+
+function toBacklog(row: BacklogRow): SourceOutboxBacklog {
+  return {
+    pendingCount: row.pendingCount,
+    failedCount: row.failedCount,
+    publishedCount: estimateSent(row.liveRows, row.pendingCount + row.failedCount),
+    oldestPendingAt: row.oldestPendingAt ? row.oldestPendingAt.toISOString() : null,
+  };
 }
 
 // clock_timestamp(), not now(): now() is the start of the transaction, before rows that committed since then.
@@ -136,13 +175,25 @@ export class SourceOutboxRepository {
     return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
-  /** Due rows, oldest first; SKIP LOCKED so relay replicas and admin replays never take the same row. */
+  /**
+   * Up to `limit` due rows, returned in id order: FAILED rows whose retry time has come (longest overdue first), then
+   * PENDING rows, oldest first. Each part is a range of its own partial index, and a CTE runs only as far as the outer
+   * LIMIT reads it, so a claim reads and locks about the rows it returns however many rows were sent or wait out their
+   * backoff. SKIP LOCKED so relay replicas and admin replays never take the same row.
+   */
   async claimDue(tx: SqlExecutor, limit: number): Promise<ClaimedSourceRow[]> {
     await tx.query(CLAIM_WITHOUT_BITMAP_SCAN);
     return tx.query<ClaimedSourceRow[]>(
-      `SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
-       WHERE status IN ('PENDING', 'FAILED') AND (status = 'PENDING' OR next_retry_at <= now())
-       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      `WITH due_failed AS MATERIALIZED (
+         SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
+         WHERE status = 'FAILED' AND next_retry_at <= now()
+         ORDER BY next_retry_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), pending AS MATERIALIZED (
+         SELECT ${CLAIM_COLUMNS} FROM user_activity_source_outbox
+         WHERE status = 'PENDING'
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       SELECT * FROM (SELECT * FROM due_failed UNION ALL SELECT * FROM pending LIMIT $1) AS claimed ORDER BY id`,
       [limit],
     );
   }
@@ -185,18 +236,18 @@ export class SourceOutboxRepository {
     );
   }
 
+  /** The gauges' numbers: the waiting rows counted, the sent ones estimated. */
+  async backlog(): Promise<SourceOutboxBacklog> {
+    const [row] = await this.dataSource.query<BacklogRow[]>(SOURCE_OUTBOX_BACKLOG_SQL);
+    return toBacklog(row);
+  }
+
+  /** The operator's summary (runbook §5-1): the backlog plus parked rows and the highest retry count waiting. */
   async summary(): Promise<SourceOutboxSummary> {
-    const rows = await this.dataSource.query<SourceOutboxSummary[]>(
-      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS "pendingCount",
-              count(*) FILTER (WHERE status = 'FAILED')::int AS "failedCount",
-              count(*) FILTER (WHERE status = 'PUBLISHED')::int AS "publishedCount",
-              count(*) FILTER (WHERE status = 'FAILED' AND next_retry_at IS NULL)::int AS "parkedCount",
-              COALESCE(max(retry_count), 0)::int AS "maxRetryCount",
-              min(created_at) FILTER (WHERE status = 'PENDING') AS "oldestPendingAt"
-       FROM user_activity_source_outbox`,
-    );
-    const summary = rows[0];
-    const oldest = summary.oldestPendingAt as unknown as Date | null;
-    return { ...summary, oldestPendingAt: oldest ? oldest.toISOString() : null };
+    const [row] =
+      await this.dataSource.query<(BacklogRow & { parkedCount: number; maxRetryCount: number })[]>(
+        SOURCE_OUTBOX_SUMMARY_SQL,
+      );
+    return { ...toBacklog(row), parkedCount: row.parkedCount, maxRetryCount: row.maxRetryCount };
   }
 }

@@ -13,3 +13,4 @@ export * from './pipeline-processes';
 export * from './prometheus-text';
 export * from './runbook';
 export * from './local-run';
+export * from './plan-cost';

@@ -54,12 +54,12 @@ export class DispatchAdminService {
   ) {}
 
   async summary(): Promise<DispatchSummaryDto> {
-    const [counts, circuits] = await Promise.all([this.dispatch.countsByTarget(), this.circuits.findAll()]);
-    const names = new Set<string>([
+    const circuits = await this.circuits.findAll();
+    const counts = await this.dispatch.countsByTarget([
       ...Object.values(DispatchTargetName),
-      ...counts.map((row) => row.target),
       ...circuits.map((circuit) => circuit.target),
     ]);
+    const names = new Set<string>(counts.map((row) => row.target));
     const enabled = this.enabledTargets();
     const targets = [...names].sort().map((target): DispatchTargetSummaryDto => ({
       ...NO_ROWS,

@@ -61,7 +61,11 @@ export class DispatchTargetSummaryDto {
   @ApiProperty()
   pendingCount: number;
 
-  @ApiProperty({ description: 'Until retention (OUTBOX_RETENTION) removes them' })
+  @ApiProperty({
+    description:
+      "Until retention (OUTBOX_RETENTION) removes them; estimated from the table statistics' live rows minus the " +
+      'PENDING and FAILED rows, and reported on POSTHOG, the one target this version sends to (0 on others)',
+  })
   dispatchedCount: number;
 
   @ApiProperty({ description: 'Parked included' })
@@ -70,7 +74,7 @@ export class DispatchTargetSummaryDto {
   @ApiProperty({ description: 'FAILED rows with no next_retry_at (rejected by the target): replay them' })
   parkedCount: number;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'The highest retry_count of a row of the target still PENDING or FAILED' })
   maxRetryCount: number;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })

@@ -15,10 +15,14 @@ export class OutboxSummaryDto {
   @ApiProperty({ description: 'Rows whose last publish failed (parked included)' })
   failedCount: number;
 
-  @ApiProperty({ description: 'Rows published and not yet removed by retention (OUTBOX_RETENTION)' })
+  @ApiProperty({
+    description:
+      "Rows published and not yet removed by retention (OUTBOX_RETENTION), estimated: the table statistics' live " +
+      'rows minus the PENDING and FAILED rows (counting millions of rows exactly would cost as much as the table)',
+  })
   publishedCount: number;
 
-  @ApiProperty({ description: 'The highest retry_count of any row' })
+  @ApiProperty({ description: 'The highest retry_count of a row still PENDING or FAILED' })
   maxRetryCount: number;
 
   @ApiProperty({ description: 'FAILED rows the relay no longer retries (RELAY_MAX_RETRIES reached): replay them' })

@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, DispatcherConfig } from '@app/config';
-import { DispatchOutboxRepository } from '@app/entities';
+import { DispatchOutboxRepository, DispatchTargetName } from '@app/entities';
 import { DispatchMetrics } from '@app/metrics';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 
-/** Keeps the pending/failed gauges per target current with one GROUP BY query per refresh. */
+/** Keeps the pending/failed gauges per target current with one backlog query per refresh, never two at once. */
 @Injectable()
 export class DispatchBacklogGauges implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DispatchBacklogGauges.name);
@@ -32,12 +32,9 @@ export class DispatchBacklogGauges implements OnApplicationBootstrap, BeforeAppl
   }
 
   async refresh(): Promise<void> {
-    const backlog = await this.outbox.backlog();
-    const counts = new Map(this.targets.map((target) => [target.name, { pendingCount: 0, failedCount: 0 }]));
-    for (const row of backlog) {
-      counts.set(row.target, row);
-    }
-    for (const [target, { pendingCount, failedCount }] of counts) {
+    // Every known target, enabled or not: the rows of a disabled one wait and must still show.
+    const names = new Set<string>([...Object.values(DispatchTargetName), ...this.targets.map((target) => target.name)]);
+    for (const { target, pendingCount, failedCount } of await this.outbox.backlog([...names])) {
       this.metrics.pending.set({ target }, pendingCount);
       this.metrics.failed.set({ target }, failedCount);
     }

@@ -4,19 +4,27 @@ import { DataSource } from 'typeorm';
 
 const RETENTION_LOCK = 7_241_101;
 
+// Oldest first by the column the cut-off is on: each batch, the last one included, is a range of that column's index
+// (partial for the outboxes), never a walk of the table looking for rows old enough. `= ANY(ARRAY(…))` deletes the
+// batch by primary key; with `IN (…)` the planner may hash the batch and scan the table for it.
 const DELETES = {
-  sourceOutbox: `DELETE FROM user_activity_source_outbox WHERE id IN (
+  sourceOutbox: `DELETE FROM user_activity_source_outbox WHERE id = ANY(ARRAY(
       SELECT id FROM user_activity_source_outbox
       WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
-      ORDER BY id LIMIT $2)`,
-  dispatchOutbox: `DELETE FROM user_activity_dispatch_outbox WHERE id IN (
+      ORDER BY published_at LIMIT $2))`,
+  dispatchOutbox: `DELETE FROM user_activity_dispatch_outbox WHERE id = ANY(ARRAY(
       SELECT id FROM user_activity_dispatch_outbox
       WHERE status = 'DISPATCHED' AND dispatched_at < now() - $1 * interval '1 millisecond'
-      ORDER BY id LIMIT $2)`,
-  traces: `DELETE FROM message_queue_trace_log WHERE id IN (
+      ORDER BY dispatched_at LIMIT $2))`,
+  traces: `DELETE FROM message_queue_trace_log WHERE id = ANY(ARRAY(
       SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond'
-      ORDER BY id LIMIT $2)`,
+      ORDER BY created_at LIMIT $2))`,
 } as const;
+
+/** The statement of one retention batch ($1 retention in ms, $2 batch size), exported for the plan tests. */
+export function retentionDelete(table: RetentionTable): string {
+  return DELETES[table];
+}
 
 export type RetentionTable = keyof typeof DELETES;
 

@@ -1,5 +1,10 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { ClockTimestampDefaults1764200000000 } from './1764200000000-clock-timestamp-defaults';
+import { BacklogAndRetentionIndexes1764300000000 } from './1764300000000-backlog-and-retention-indexes';
 
 /** Every migration, in order; listed explicitly so the same code runs from ts (tests) and js (dist). */
-export const MIGRATIONS = [InitialSchema1764000000000, ClockTimestampDefaults1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  ClockTimestampDefaults1764200000000,
+  BacklogAndRetentionIndexes1764300000000,
+];
