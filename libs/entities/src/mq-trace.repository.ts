@@ -40,16 +40,20 @@ function toView(row: TraceRow): MqTraceView {
 export class MqTraceRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The newest traces, of one message when `messageId` is given, else of all messages. */
+  /**
+   * The newest traces, of one message when `messageId` is given, else of all messages. By stage time, not by id: a
+   * consumer can write its CONSUME_SUCCESS before the publisher's transaction writes the PUBLISH it follows.
+   */
   async newest(messageId: string | null, limit: number): Promise<MqTraceView[]> {
     const rows =
       messageId === null
         ? await this.dataSource.query<TraceRow[]>(
-            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log ORDER BY id DESC LIMIT $1`,
+            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log ORDER BY created_at DESC, id DESC LIMIT $1`,
             [limit],
           )
         : await this.dataSource.query<TraceRow[]>(
-            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log WHERE message_id = $1 ORDER BY id DESC LIMIT $2`,
+            `SELECT ${TRACE_COLUMNS} FROM message_queue_trace_log WHERE message_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2`,
             [messageId, limit],
           );
     return rows.map(toView);
