@@ -32,6 +32,12 @@ export interface BatchingConsumerOptions {
   queue: string;
   prefetch: number;
   batchSize: number;
+  /**
+   * How many batches may be between taken and settled at once: the next batch is handled while the previous one
+   * commits. Acks still go out in delivery order (see `settle`). Keep `prefetch` at `batchSize` times this, or the
+   * next batch has nothing to fill from.
+   */
+  batchesInFlight: number;
   batchWaitMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
@@ -85,6 +91,16 @@ function confirmedOrClosed(channel: ConfirmChannel): Promise<void> {
   });
 }
 
+/**
+ * A batch's place in the ack order of its channel: `before` resolves once every earlier batch of the channel is done
+ * with its acks, with false when one of them left a delivery unsettled (gave it up on shutdown), so a multiple-ack
+ * would settle it too. `done` passes the same on to the next batch.
+ */
+interface AckTurn {
+  before: Promise<boolean>;
+  done(settledAll: boolean): void;
+}
+
 /** The raw channel that delivered a message; delivery tags are only valid on it, and only while it is open. */
 export class ChannelLease {
   open = true;
@@ -96,10 +112,12 @@ export class ChannelLease {
 
 /**
  * Consumes a queue with manual acks in micro-batches: up to `batchSize` deliveries or `batchWaitMs` after the first,
- * one batch at a time. A batch whose handler throws stays unacked and is retried in-process with backoff, so a
- * transient outage does not count against the queue's delivery limit; deliveries the broker returned anyway (it
- * closed the channel) are renewed before they near the limit. When its channel dies the batch is dropped: the
- * broker redelivers it. Dead-letters are nacked one by one before a single multiple-ack of the rest.
+ * up to `batchesInFlight` batches handled at once. A batch settles (nacks, acks) only after its handler returned and
+ * after every earlier batch of its channel settled, since a multiple-ack settles every earlier tag of the channel:
+ * a later batch that commits first waits. A batch whose handler throws stays unacked and is retried in-process with
+ * backoff, so a transient outage does not count against the queue's delivery limit; deliveries the broker returned
+ * anyway (it closed the channel) are renewed before they near the limit. When its channel dies the batch is dropped:
+ * the broker redelivers it. Dead-letters are nacked one by one before a single multiple-ack of the rest.
  */
 export class BatchingConsumer {
   private readonly logger: Logger;
@@ -111,6 +129,10 @@ export class BatchingConsumer {
   private stopping = false;
   private giveUpAt = Number.POSITIVE_INFINITY;
   private loop: Promise<void> | null = null;
+  /** The ack turn of the batch taken last, which the next batch of the same channel waits for. */
+  private lastTurn: { lease: ChannelLease; done: Promise<boolean> } | null = null;
+  /** Set while worn deliveries are being renewed: no batch is taken from the buffer meanwhile. */
+  private renewing: Promise<unknown> | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private detachedSince = Date.now();
   private recreating = false;
@@ -127,6 +149,15 @@ export class BatchingConsumer {
 
   /** Attaches the consumer (re-attached by itself after every reconnect) and starts the batch loop. */
   async start(): Promise<void> {
+    const { prefetch, batchSize, batchesInFlight } = this.options;
+    if (batchesInFlight > 1 && prefetch < batchSize * batchesInFlight) {
+      this.logger.warn({
+        msg: 'prefetch below batch size times batches in flight: the next batch cannot fill while one commits',
+        prefetch,
+        batchSize,
+        batchesInFlight,
+      });
+    }
     this.loop = this.run();
     await this.attach();
     this.watchdog = setInterval(() => void this.checkAttached(), 1_000);
@@ -180,7 +211,12 @@ export class BatchingConsumer {
     });
     lease.consumerTag = consumerTag;
     lease.consuming = true;
-    this.logger.log({ msg: 'consumer attached', queue: this.options.queue, prefetch: this.options.prefetch });
+    this.logger.log({
+      msg: 'consumer attached',
+      queue: this.options.queue,
+      prefetch: this.options.prefetch,
+      batchesInFlight: this.options.batchesInFlight,
+    });
   }
 
   private onDelivery(lease: ChannelLease, message: ConsumeMessage | null): void {
@@ -276,13 +312,32 @@ export class BatchingConsumer {
   }
 
   private async run(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     for (;;) {
+      while (inFlight.size >= this.options.batchesInFlight) {
+        await Promise.race(inFlight);
+      }
       const batch = await this.nextBatch();
       if (batch === null) {
-        return;
+        break;
       }
-      await this.settle(batch);
+      const settling: Promise<void> = this.settle(batch, this.takeTurn(batch[0].channel)).finally(() =>
+        inFlight.delete(settling),
+      );
+      inFlight.add(settling);
     }
+    await Promise.all(inFlight);
+  }
+
+  /** Queues a batch of `lease` behind the batch taken before it, when that one came on the same channel. */
+  private takeTurn(lease: ChannelLease): AckTurn {
+    const previous = this.lastTurn;
+    const before = previous?.lease === lease ? previous.done : Promise.resolve(true);
+    let done!: (settledAll: boolean) => void;
+    const finished = new Promise<boolean>((resolve) => (done = resolve));
+    this.lastTurn = { lease, done: finished };
+    // A turn ends only after the one before it, so that "every earlier batch is done" holds transitively.
+    return { before, done: (settledAll) => void before.then((earlier) => done(earlier && settledAll)) };
   }
 
   /** The oldest deliveries, once a batch is full or the first has waited `batchWaitMs`; null when stopped and empty. */
@@ -290,6 +345,11 @@ export class BatchingConsumer {
     for (;;) {
       if (this.abandoned) {
         return null;
+      }
+      if (this.renewing) {
+        // The renewal acks some of the buffered deliveries; a batch must not take them meanwhile.
+        await this.renewing;
+        continue;
       }
       if (this.buffer.length >= this.options.batchSize || (this.stopping && this.buffer.length > 0)) {
         break;
@@ -318,11 +378,13 @@ export class BatchingConsumer {
     return batch;
   }
 
-  private async settle(taken: Delivery[]): Promise<void> {
+  /** Handles a batch until it succeeds, its channel closes or shutdown gives up on it, then settles it in turn. */
+  private async settle(taken: Delivery[], turn: AckTurn): Promise<void> {
     const lease = taken[0].channel;
     let batch = taken;
     for (let attempt = 0; ; attempt++) {
       if (!lease.open) {
+        turn.done(false);
         return;
       }
       let outcome: BatchOutcome;
@@ -331,17 +393,20 @@ export class BatchingConsumer {
       } catch (error) {
         batch = await this.renewWorn(lease, batch);
         if (batch.length === 0) {
+          turn.done(true);
           return;
         }
         const delayMs = backoffDelayMs(attempt, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
         if (Date.now() + delayMs > this.giveUpAt) {
           this.abandoned = true;
           this.buffer = [];
+          this.signal();
           this.logger.warn({
             msg: 'shutting down with a failed batch in hand; the broker redelivers it',
             size: batch.length,
             error: (error as Error).message,
           });
+          turn.done(false);
           return;
         }
         this.logger.warn({
@@ -354,7 +419,11 @@ export class BatchingConsumer {
         await this.sleepUnlessClosed(lease, delayMs);
         continue;
       }
-      if (this.acknowledge(lease, batch, outcome)) {
+      // Committed; the acks wait for every earlier batch of the channel, which may still be committing.
+      const earlierSettled = await turn.before;
+      const acked = this.acknowledge(lease, batch, outcome, earlierSettled);
+      turn.done(acked);
+      if (acked) {
         this.handler.settled?.(batch, outcome);
       }
       return;
@@ -365,9 +434,23 @@ export class BatchingConsumer {
    * Re-publishes the deliveries in hand (this batch and the buffer behind it) that the broker has already returned
    * half the delivery limit times, then acks their originals: each copy starts again from a delivery count of zero.
    * Returns the batch without them. A copy whose original is returned anyway (the channel closed before the ack) is
-   * a duplicate, which the idempotent store absorbs.
+   * a duplicate, which the idempotent store absorbs. One renewal at a time, and no batch is taken from the buffer
+   * meanwhile: a delivery must not be acked twice (the broker closes the channel on an unknown delivery tag).
    */
   private async renewWorn(lease: ChannelLease, batch: Delivery[]): Promise<Delivery[]> {
+    while (this.renewing) {
+      await this.renewing;
+    }
+    const renewal = this.renewWornNow(lease, batch);
+    this.renewing = renewal;
+    try {
+      return await renewal;
+    } finally {
+      this.renewing = null;
+    }
+  }
+
+  private async renewWornNow(lease: ChannelLease, batch: Delivery[]): Promise<Delivery[]> {
     const renewAt = Math.ceil(this.options.deliveryLimit / 2);
     const worn = [...batch, ...this.buffer].filter(
       (delivery) => delivery.channel === lease && deliveryCount(delivery.message) >= renewAt,
@@ -407,7 +490,11 @@ export class BatchingConsumer {
     }
   }
 
-  private acknowledge(lease: ChannelLease, batch: Delivery[], outcome: BatchOutcome): boolean {
+  /**
+   * Nacks the dead-letters, then acks the rest: with one multiple-ack when every earlier delivery of the channel is
+   * settled already, one by one when an earlier one was given up (a multiple-ack would settle it too).
+   */
+  private acknowledge(lease: ChannelLease, batch: Delivery[], outcome: BatchOutcome, earlierSettled: boolean): boolean {
     if (!lease.open) {
       this.logger.warn({ msg: 'channel closed before the ack; the broker redelivers the batch', size: batch.length });
       return false;
@@ -417,11 +504,15 @@ export class BatchingConsumer {
       for (const delivery of outcome.deadLetter) {
         lease.channel.nack(delivery.message, false, false);
       }
-      // Every earlier tag on this channel is settled already (batches are taken in delivery order), and the
-      // dead-letters were just nacked, so one multiple-ack up to the last good delivery settles the rest.
-      const lastGood = batch.findLast((delivery) => !deadLetter.has(delivery));
-      if (lastGood) {
-        lease.channel.ack(lastGood.message, true);
+      const good = batch.filter((delivery) => !deadLetter.has(delivery));
+      if (earlierSettled) {
+        if (good.length > 0) {
+          lease.channel.ack(good[good.length - 1].message, true);
+        }
+      } else {
+        for (const delivery of good) {
+          lease.channel.ack(delivery.message);
+        }
       }
       return true;
     } catch (error) {

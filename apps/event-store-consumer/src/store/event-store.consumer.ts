@@ -68,6 +68,7 @@ export class EventStoreConsumer
         queue: EVENT_STORE_QUEUE,
         prefetch: this.config.EVENT_STORE_PREFETCH,
         batchSize: this.config.EVENT_STORE_BATCH_SIZE,
+        batchesInFlight: this.config.EVENT_STORE_BATCHES_IN_FLIGHT,
         batchWaitMs: this.config.EVENT_STORE_BATCH_WAIT,
         retryBaseDelayMs: EVENT_STORE_RETRY_BASE_DELAY_MS,
         retryMaxDelayMs: this.config.EVENT_STORE_RETRY_MAX_DELAY,
