@@ -9,7 +9,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { ClientNetwork } from '../rate-limit/client-network';
@@ -27,8 +27,8 @@ interface Envelope {
   data: IngestResultDto;
 }
 
-function answer(response: Response, { result, headers }: IngestAnswer): Envelope {
-  response.set(headers);
+function answer(response: FastifyReply, { result, headers }: IngestAnswer): Envelope {
+  response.headers(headers);
   return { success: true, data: result };
 }
 
@@ -73,11 +73,11 @@ export class EventsController {
     @Body() request: ClientIngestRequestDto,
     @Headers('authorization') authorization: string | undefined,
     @Headers('x-anonymous-id') anonymousId: string | undefined,
-    @Req() httpRequest: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() httpRequest: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
     const memberId = this.memberTokens.resolveMemberId(authorization);
-    const network = this.clientNetwork.keyOf(httpRequest);
+    const network = this.clientNetwork.keyOf(httpRequest.raw);
     return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
   }
 
@@ -93,7 +93,7 @@ export class EventsController {
   @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestServerEvents(
     @Body() request: ServerIngestRequestDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
     return answer(response, await this.ingest.ingestServerEvents(request));
   }
