@@ -43,7 +43,7 @@ export interface AppOptions {
   name: string;
   /** Adds a JSON body parser with this limit (bytes), read from the app's config; apps without write bodies leave it out. */
   bodyLimit?: (app: NestFastifyApplication) => number;
-  /** Called for every request rejected before a handler runs (bad JSON, too large, wrong media type). */
+  /** Called for every request rejected before a handler runs (bad JSON, too large, wrong media type, field validation). */
   onBodyRejected?: (app: NestFastifyApplication) => void;
   openApi?: { title: string; description: string; bearer?: boolean };
   configure?: (app: NestFastifyApplication) => void;
@@ -58,7 +58,7 @@ export function configureApp(app: NestFastifyApplication, options: AppOptions): 
     useJsonBody(fastify, options.bodyLimit(app), () => options.onBodyRejected?.(app));
   }
   app.useGlobalFilters(new ApiErrorFilter(routeMethodsOf(fastify)));
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(() => options.onBodyRejected?.(app)));
   if (options.openApi) {
     const builder = new DocumentBuilder()
       .setTitle(options.openApi.title)
