@@ -8,7 +8,6 @@ import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
-import { RequestOutcomeInterceptor } from './events/request-outcome.interceptor';
 import { ClientNetwork } from './rate-limit/client-network';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
@@ -39,7 +38,6 @@ export const INGEST_API = 'ingest-api';
     OversizedBatchGuard,
     PostgresRateLimitStore,
     RateLimiter,
-    RequestOutcomeInterceptor,
     ServiceTokenGuard,
     {
       provide: RATE_LIMIT_STORE,

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
 import { sendError, STATUS_CODES } from './error-body';
 import { RouteMethods } from './route-methods';
@@ -13,12 +13,12 @@ export class ApiErrorFilter implements ExceptionFilter {
   constructor(private readonly routeMethods: RouteMethods = () => []) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof NotFoundException) {
-      const request = host.switchToHttp().getRequest<Request>();
+      const request = host.switchToHttp().getRequest<FastifyRequest>();
       const allowed = this.routeMethods(request);
       if (allowed.length > 0 && !allowed.includes(request.method)) {
-        response.setHeader('Allow', allowed.join(', '));
+        response.header('Allow', allowed.join(', '));
         sendError(
           response,
           405,
@@ -30,7 +30,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof ApiError) {
       for (const [name, value] of Object.entries(exception.headers)) {
-        response.setHeader(name, value);
+        response.header(name, value);
       }
       sendError(response, exception.status, exception.code, exception.message, exception.details);
       return;

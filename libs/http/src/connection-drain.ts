@@ -1,24 +1,23 @@
-import { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Node keeps serving a keep-alive connection after `server.close()` for as long as its client keeps sending, so a busy
  * HTTP app never finishes its graceful drain and is cut off at SHUTDOWN_TIMEOUT with requests in flight. Once the
  * server has stopped listening, every answer says `Connection: close` and connections left idle are closed: each
- * connection ends after the request it is serving.
+ * connection ends after the request it is serving. (Fastify's own 503 for requests arriving while it closes is off:
+ * a request that reached the app is still served.)
  */
-export function useConnectionDrain(app: INestApplication): void {
-  app.use((_request: Request, response: Response, next: NextFunction) => {
-    const server = app.getHttpServer() as Server;
-    if (!server.listening) {
-      response.setHeader('Connection', 'close');
+export function useConnectionDrain(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!fastify.server.listening) {
+      reply.header('Connection', 'close');
     }
-    response.once('finish', () => {
-      if (!server.listening) {
-        setImmediate(() => server.closeIdleConnections());
-      }
-    });
-    next();
+    done();
+  });
+  fastify.addHook('onResponse', (_request, _reply, done) => {
+    if (!fastify.server.listening) {
+      setImmediate(() => fastify.server.closeIdleConnections());
+    }
+    done();
   });
 }

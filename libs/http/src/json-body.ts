@@ -1,15 +1,9 @@
-import { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { json } from 'express';
-import { FieldError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE } from './api-error';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { ApiError, FieldError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, invalidRequest } from './api-error';
 import { sendError } from './error-body';
-
-interface BodyParserError extends Error {
-  type?: string;
-  status?: number;
-}
-
-const JSON_TYPES = ['application/json', 'application/*+json'];
 
 const MAX_JSON_DEPTH = 32;
 
@@ -50,59 +44,123 @@ export function findUnsafeJson(body: unknown): FieldError | null {
   return null;
 }
 
+/** `application/json` and `application/*+json`, with no charset or a UTF charset (what JSON may be sent in). */
+function mediaTypeProblem(contentType: string | undefined): string | null {
+  const [type = '', ...parameters] = (contentType ?? '').toLowerCase().split(';');
+  const mediaType = type.trim();
+  if (mediaType !== 'application/json' && !/^application\/[a-z0-9!#$&^_.-]+\+json$/.test(mediaType)) {
+    return 'Content-Type must be application/json.';
+  }
+  for (const parameter of parameters) {
+    const [name, value = ''] = parameter.split('=').map((part) => part.trim());
+    const charset = value.replace(/^"|"$/g, '');
+    if (name === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
+      return `unsupported charset "${charset.toUpperCase()}"`;
+    }
+  }
+  return null;
+}
+
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  return Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
+}
+
+const DECOMPRESSORS: Record<string, (() => NodeJS.ReadWriteStream) | undefined> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** The body as it was sent, decompressed. */
+function decoded(payload: Readable, encoding: string): Readable {
+  const decompress = DECOMPRESSORS[encoding];
+  if (decompress === undefined) {
+    return payload;
+  }
+  const output = payload.pipe(decompress()) as unknown as Readable;
+  payload.on('error', (error) => output.destroy(error));
+  return output;
+}
+
+/** Reads the whole body, refusing it with 413 as soon as it grows past `limit` bytes. */
+function readBody(payload: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const stop = (error: ApiError): void => {
+      payload.removeAllListeners('data');
+      payload.resume();
+      reject(error);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        stop(new ApiError(413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    payload.once('end', () => resolve(Buffer.concat(chunks, length)));
+    // cut short, or compressed data that does not decompress
+    payload.once('error', () => stop(new ApiError(400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE)));
+  });
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) {
+    return undefined;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw invalidRequest([{ field: '(body)', reason: 'malformed JSON' }]);
+  }
+  const problem = findUnsafeJson(body);
+  if (problem !== null) {
+    throw invalidRequest([problem]);
+  }
+  return body;
+}
+
 /**
- * JSON bodies up to `limit` bytes (after decompression), with clear 4xx answers for what body-parser rejects:
- * malformed JSON 400, too large 413, unknown encoding or charset 415, a non-JSON body on a write 415.
+ * JSON bodies up to `limit` bytes (after decompression), with clear 4xx answers: malformed JSON 400, too large 413,
+ * unknown encoding or charset 415, a non-JSON body on a write 415 (before any of it is read), and the unsafe JSON of
+ * `findUnsafeJson` 400. Fastify's own parsers are replaced by this one.
  */
-export function useJsonBody(app: INestApplication, limit: number, onRejected: () => void = () => undefined): void {
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const hasBody =
-      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-    if (hasBody && request.method !== 'GET' && !request.is(JSON_TYPES)) {
-      onRejected();
-      sendError(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
+export function useJsonBody(fastify: FastifyInstance, limit: number, onRejected: () => void = () => undefined): void {
+  fastify.addHook('preParsing', (request: FastifyRequest, reply, payload, done) => {
+    const { headers } = request;
+    if (request.method === 'GET' || request.method === 'HEAD' || !hasBody(headers)) {
+      done(null, payload);
       return;
     }
-    next();
-  });
-  app.use(json({ limit, type: JSON_TYPES, strict: false }));
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const problem = findUnsafeJson(request.body);
-    if (problem !== null) {
+    const mediaProblem = mediaTypeProblem(headers['content-type']);
+    if (mediaProblem !== null) {
       onRejected();
-      sendError(response, 400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, { errors: [problem] });
+      sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', mediaProblem);
       return;
     }
-    next();
-  });
-  app.use((error: BodyParserError, _request: Request, response: Response, next: NextFunction) => {
-    if (error.type !== undefined || (error.status !== undefined && error.status < 500)) {
+    const encoding = (headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity' && DECOMPRESSORS[encoding] === undefined) {
       onRejected();
+      sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported content encoding "${encoding}"`);
+      return;
     }
-    switch (error.type) {
-      case 'entity.too.large':
-        sendError(response, 413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`);
-        return;
-      case 'entity.parse.failed':
-        sendError(response, 400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, {
-          errors: [{ field: '(body)', reason: 'malformed JSON' }],
-        });
-        return;
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
-        sendError(response, 415, 'UNSUPPORTED_MEDIA_TYPE', error.message);
-        return;
-      case 'request.aborted':
-      case 'request.size.invalid':
-      case 'stream.encoding.set':
-        sendError(response, 400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE);
-        return;
-      default:
-        if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-          sendError(response, error.status, INVALID_REQUEST, INVALID_REQUEST_MESSAGE);
-          return;
-        }
-        next(error);
+    done(null, decoded(payload, encoding));
+  });
+  fastify.removeAllContentTypeParsers();
+  // Every media type reaches this parser: the preParsing hook has already refused what is not JSON.
+  fastify.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    const declared = Number(request.headers['content-length']);
+    try {
+      if (declared > limit && request.headers['content-encoding'] === undefined) {
+        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`);
+      }
+      return parseJson(await readBody(payload, limit));
+    } catch (error) {
+      onRejected();
+      throw error;
     }
   });
 }

@@ -1,32 +1,44 @@
-import { INestApplication } from '@nestjs/common';
-import type { Express, Request } from 'express';
-import { METHODS } from 'node:http';
-
-interface RouterLayer {
-  route?: { methods: Record<string, boolean | undefined> };
-  match(path: string): unknown;
-}
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The methods some route answers for a request's path; empty when no route has that path. */
-export type RouteMethods = (request: Request) => string[];
+export type RouteMethods = (request: FastifyRequest) => string[];
+
+interface KnownRoute {
+  pattern: RegExp;
+  methods: string[];
+}
+
+/** A Fastify route path as a RegExp: `:name` is one path segment, `*` anything. */
+function patternOf(url: string): RegExp {
+  const source = url
+    .split(/(:[A-Za-z0-9_]+|\*)/)
+    .map((part) => {
+      if (part === '*') {
+        return '.*';
+      }
+      return part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}/?$`, 'i');
+}
 
 /**
- * Reads the app's registered routes, so a request that matched no route can tell "no such path" (404) from "not with
- * this method" (405). Express keeps the routes in its router; Nest has no public list of them.
+ * Records the app's routes as they are registered, so a request that matched no route can tell "no such path" (404)
+ * from "not with this method" (405). Fastify has no lookup by concrete path and method set; Nest no public list.
+ * Must run before the app registers its routes (`configureApp` does, before `init`).
  */
-export function routeMethodsOf(app: INestApplication): RouteMethods {
-  const express = app.getHttpAdapter().getInstance() as Express;
+export function routeMethodsOf(fastify: FastifyInstance): RouteMethods {
+  const routes: KnownRoute[] = [];
+  fastify.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((method) => method.toUpperCase());
+    routes.push({ pattern: patternOf(route.url ?? route.path), methods });
+  });
   return (request) => {
-    const { stack } = express.router as unknown as { stack: RouterLayer[] };
+    const path = (request.raw.url ?? '/').split('?')[0];
     const methods = new Set<string>();
-    for (const layer of stack) {
-      const route = layer.route;
-      // Nest mounts middleware (the request logger) as a route for every method: not an endpoint.
-      const everyMethod =
-        route !== undefined &&
-        (route.methods._all === true || METHODS.every((method) => route.methods[method.toLowerCase()]));
-      if (route !== undefined && !everyMethod && layer.match(request.path)) {
-        Object.keys(route.methods).forEach((method) => methods.add(method.toUpperCase()));
+    for (const route of routes) {
+      if (route.pattern.test(path)) {
+        route.methods.forEach((method) => methods.add(method));
       }
     }
     if (methods.has('GET')) {

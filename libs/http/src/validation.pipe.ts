@@ -46,12 +46,18 @@ function flatten(errors: ValidationError[], parentPath = ''): FieldError[] {
   });
 }
 
-/** STYLE's global pipe: whitelist, forbid unknown fields, transform; failures become 400 INVALID_REQUEST with field errors. */
-export function createValidationPipe(): ValidationPipe {
+/**
+ * STYLE's global pipe: whitelist, forbid unknown fields, transform; failures become 400 INVALID_REQUEST with field
+ * errors, and `onRejected` is called for each.
+ */
+export function createValidationPipe(onRejected: () => void = () => undefined): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => invalidRequest(flatten(errors).slice(0, 50)),
+    exceptionFactory: (errors) => {
+      onRejected();
+      return invalidRequest(flatten(errors).slice(0, 50));
+    },
   });
 }

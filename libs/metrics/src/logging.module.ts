@@ -20,6 +20,9 @@ class LogDestinationModule {}
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG, APP_NAME, LOG_DESTINATION],
       useFactory: (config: CoreConfig, appName: string, stream: DestinationStream) => ({
+        // No per-request child logger: no log line carries request fields, and pino-http's middleware cost a child
+        // logger and an AsyncLocalStorage scope on every request. Log lines come from the root logger.
+        forRoutes: [],
         pinoHttp: [
           {
             level: config.LOG_LEVEL,

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { MetricsRegistry } from './metrics-registry';
 
 @ApiExcludeController()
@@ -10,8 +10,8 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res() response: Response): Promise<void> {
-    response.setHeader('Content-Type', this.metrics.registry.contentType);
-    response.send(await this.metrics.registry.metrics());
+  async scrape(@Res() response: FastifyReply): Promise<void> {
+    const text = await this.metrics.registry.metrics();
+    response.header('Content-Type', this.metrics.registry.contentType).send(text);
   }
 }

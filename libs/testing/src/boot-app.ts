@@ -1,9 +1,9 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { APP_CONFIG, loadConfig } from '@app/config';
-import { AppOptions, configureApp } from '@app/http';
+import { AppOptions, configureApp, createHttpAdapter, HttpApp } from '@app/http';
 import { LOG_DESTINATION } from '@app/metrics';
 import { LogCapture } from './log-capture';
 
@@ -14,7 +14,7 @@ import { LogCapture } from './log-capture';
 export const processLogs = new LogCapture();
 
 export interface BootedApp {
-  app: INestApplication;
+  app: HttpApp;
   /** Base URL of the app's HTTP server on an ephemeral port. */
   url: string;
   /** The log lines of every app in this test process (see processLogs). */
@@ -39,7 +39,10 @@ export async function bootApp(
     .overrideProvider(LOG_DESTINATION)
     .useValue(logs)
     .compile();
-  const app = testingModule.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   configureApp(app, options);
   await app.listen(0, '127.0.0.1');

@@ -1,9 +1,9 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '@app/http';
 import { AdminTokenVerifier } from './admin-token.verifier';
 
-interface AdminRequest extends Request {
+interface AdminRequest extends FastifyRequest {
   adminTokenName?: string;
 }
 
@@ -18,7 +18,7 @@ export class AdminTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const name = this.verifier.identify(request.headers.authorization);
     if (name === null) {
-      this.logger.warn({ msg: 'admin request refused', method: request.method, path: request.path });
+      this.logger.warn({ msg: 'admin request refused', method: request.method, path: request.url.split('?')[0] });
       throw new ApiError(401, 'UNAUTHORIZED', '인증이 필요합니다.', {}, { 'WWW-Authenticate': 'Bearer' });
     }
     request.adminTokenName = name;

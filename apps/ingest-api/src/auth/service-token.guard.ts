@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { ApiError, bearerToken, secretsEqual } from '@app/http';
 
@@ -9,7 +9,7 @@ export class ServiceTokenGuard implements CanActivate {
   constructor(@Inject(APP_CONFIG) private readonly config: IngestConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
     if (
       this.config.INGEST_SERVICE_TOKEN === '' ||
       token === null ||

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -9,14 +9,15 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IngestMetrics } from '@app/metrics';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
-import { RequestOutcomeInterceptor } from './request-outcome.interceptor';
+import { countRequestOutcome } from './request-outcome';
 
 const UNAVAILABLE =
   'ANALYTICS_INGEST_UNAVAILABLE, with Retry-After: the commit failed or was not done within INGEST_COMMIT_TIMEOUT, ' +
@@ -27,8 +28,8 @@ interface Envelope {
   data: IngestResultDto;
 }
 
-function answer(response: Response, { result, headers }: IngestAnswer): Envelope {
-  response.set(headers);
+function answer(response: FastifyReply, { result, headers }: IngestAnswer): Envelope {
+  response.headers(headers);
   return { success: true, data: result };
 }
 
@@ -45,12 +46,12 @@ const ACCEPTED: ApiResponseOptions = {
 @ApiTags('events')
 @ApiExtraModels(IngestResultDto)
 @Controller('api/v1')
-@UseInterceptors(RequestOutcomeInterceptor)
 export class EventsController {
   constructor(
     private readonly ingest: IngestService,
     private readonly memberTokens: MemberTokenResolver,
     private readonly clientNetwork: ClientNetwork,
+    private readonly metrics: IngestMetrics,
   ) {}
 
   @Post('analytics/events')
@@ -73,12 +74,14 @@ export class EventsController {
     @Body() request: ClientIngestRequestDto,
     @Headers('authorization') authorization: string | undefined,
     @Headers('x-anonymous-id') anonymousId: string | undefined,
-    @Req() httpRequest: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() httpRequest: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    const memberId = this.memberTokens.resolveMemberId(authorization);
-    const network = this.clientNetwork.keyOf(httpRequest);
-    return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
+    return countRequestOutcome(this.metrics, async () => {
+      const memberId = this.memberTokens.resolveMemberId(authorization);
+      const network = this.clientNetwork.keyOf(httpRequest.raw);
+      return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
+    });
   }
 
   @Post('internal/user-activity/events')
@@ -93,8 +96,10 @@ export class EventsController {
   @ApiResponse({ status: 503, description: UNAVAILABLE })
   async ingestServerEvents(
     @Body() request: ServerIngestRequestDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return answer(response, await this.ingest.ingestServerEvents(request));
+    return countRequestOutcome(this.metrics, async () =>
+      answer(response, await this.ingest.ingestServerEvents(request)),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { IngestMetrics } from '@app/metrics';
 import { ingestErrors } from './ingest.errors';
@@ -20,7 +20,7 @@ export class OversizedBatchGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const body = context.switchToHttp().getRequest<Request>().body as { events?: unknown } | undefined;
+    const body = context.switchToHttp().getRequest<FastifyRequest>().body as { events?: unknown } | undefined;
     const count = Array.isArray(body?.events) ? body.events.length : 0;
     const limit = this.config.ANALYTICS_INGEST_MAX_BATCH_SIZE;
     if (count > limit * OVERSIZED_BATCH_FACTOR) {

@@ -1,0 +1,25 @@
+import { ApiError } from '@app/http';
+import { IngestMetrics, IngestRequestResult } from '@app/metrics';
+
+const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
+  ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
+  ANALYTICS_INGEST_EVENT_NOT_ALLOWED: 'not_allowed',
+  ANALYTICS_INGEST_UNAVAILABLE: 'unavailable',
+};
+
+/**
+ * Counts an ingest request that reached its handler by outcome; the ones refused before (body, field validation,
+ * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
+ * interceptor costs an rxjs chain and two async-context bindings on every request.
+ */
+export async function countRequestOutcome<T>(metrics: IngestMetrics, handle: () => Promise<T>): Promise<T> {
+  try {
+    const answer = await handle();
+    metrics.requests.inc({ result: 'accepted' });
+    return answer;
+  } catch (error) {
+    const result = error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
+    metrics.requests.inc({ result });
+    throw error;
+  }
+}
