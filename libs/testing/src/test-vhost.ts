@@ -6,16 +6,31 @@ import { testEnvironment } from './test-environment';
 
 const run = promisify(execFile);
 
+/** What the broker itself reports for one queue. */
+export interface QueueCounts {
+  /** Ready plus unacknowledged: every message the queue still holds. */
+  messages: number;
+  ready: number;
+  /** Delivered to a consumer and not settled yet. */
+  unacked: number;
+  consumers: number;
+}
+
 export interface TestVhost {
   name: string;
   url: string;
   /** A plain amqplib connection into the vhost, for inspecting and seeding queues. */
   connect(): Promise<{ connection: ChannelModel; channel: Channel }>;
+  /**
+   * The broker's own counts for a queue (`rabbitmqctl list_queues`). A quorum queue refreshes them every few
+   * seconds, so wait for the state a test expects rather than reading it once.
+   */
+  queueCounts(queue: string): Promise<QueueCounts>;
   drop(): Promise<void>;
 }
 
-async function rabbitmqctl(...args: string[]): Promise<void> {
-  await run(testEnvironment.RABBITMQCTL, args, { timeout: 30_000 });
+async function rabbitmqctl(...args: string[]): Promise<string> {
+  return (await run(testEnvironment.RABBITMQCTL, args, { timeout: 30_000 })).stdout;
 }
 
 /** Its own RabbitMQ vhost per test file, so the exact topology names of DESIGN §6 can be used without collisions. */
@@ -35,6 +50,29 @@ export async function createTestVhost(label = 'test'): Promise<TestVhost> {
       const connection = await amqplib.connect(url.toString());
       const channel = await connection.createChannel();
       return { connection, channel };
+    },
+    async queueCounts(queue) {
+      const output = await rabbitmqctl(
+        'list_queues',
+        '-p',
+        name,
+        '--quiet',
+        '--no-table-headers',
+        'name',
+        'messages',
+        'messages_ready',
+        'messages_unacknowledged',
+        'consumers',
+      );
+      const row = output
+        .split('\n')
+        .map((line) => line.split('\t'))
+        .find(([queueName]) => queueName === queue);
+      if (row === undefined) {
+        throw new Error(`queue ${queue} not found in vhost ${name}`);
+      }
+      const [messages, ready, unacked, consumers] = row.slice(1).map(Number);
+      return { messages, ready, unacked, consumers };
     },
     async drop() {
       await rabbitmqctl('delete_vhost', name);
