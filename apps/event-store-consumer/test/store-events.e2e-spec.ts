@@ -3,7 +3,6 @@ import { EventSource } from '@app/entities';
 import { LogSignals } from '@app/metrics';
 import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
 import {
-  duplicateEventIds,
   EVENT_STORE_DLQ,
   EVENT_STORE_QUEUE,
   EventStoreHarness,
@@ -92,7 +91,9 @@ describe('event-store-consumer stores each event once with its dispatch row', ()
     expect(traces).toEqual([
       { stage: 'CONSUME_SUCCESS', consumer_group: EVENT_STORE_QUEUE, topic: 'domain.user.activity', cnt: 300 },
     ]);
-    expect(await duplicateEventIds(harness.db)).toEqual([]);
+    expect(
+      consumer.logs.withMsg(LogSignals.storeDuplicate.msg).filter((line) => ids.includes(String(line.eventId))),
+    ).toEqual([]);
     await waitFor(
       'the queue drained',
       () => harness.queueDepth(EVENT_STORE_QUEUE),

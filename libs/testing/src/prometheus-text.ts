@@ -105,7 +105,11 @@ export function ownLabelNames(sample: PrometheusSample): string[] {
  * The sum of one metric's samples whose labels include `labels`, over the `/metrics` of every base URL given;
  * 0 when no series matches. Tests compare it with a count they know, not merely that the series exists.
  */
-export async function scrapeMetric(baseUrls: string[], name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function scrapeMetric(
+  baseUrls: string[],
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   let total = 0;
   for (const baseUrl of baseUrls) {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();

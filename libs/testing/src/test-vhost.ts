@@ -23,9 +23,15 @@ export interface TestVhost {
   connect(): Promise<{ connection: ChannelModel; channel: Channel }>;
   /**
    * The broker's own counts for a queue (`rabbitmqctl list_queues`). A quorum queue refreshes them every few
-   * seconds, so wait for the state a test expects rather than reading it once.
+   * seconds (and counts a cancelled consumer until its deliveries are settled), so wait for the state a test
+   * expects rather than reading it once.
    */
   queueCounts(queue: string): Promise<QueueCounts>;
+  /**
+   * Deliveries not settled yet and consumers registered, summed over the vhost's open channels
+   * (`rabbitmqctl list_channels`): read from the channels themselves, so exact at once.
+   */
+  channelCounts(): Promise<{ unacked: number; consumers: number }>;
   drop(): Promise<void>;
 }
 
@@ -73,6 +79,24 @@ export async function createTestVhost(label = 'test'): Promise<TestVhost> {
       }
       const [messages, ready, unacked, consumers] = row.slice(1).map(Number);
       return { messages, ready, unacked, consumers };
+    },
+    async channelCounts() {
+      const output = await rabbitmqctl(
+        'list_channels',
+        '--quiet',
+        '--no-table-headers',
+        'vhost',
+        'messages_unacknowledged',
+        'consumer_count',
+      );
+      const counts = { unacked: 0, consumers: 0 };
+      for (const [vhost, unacked, consumers] of output.split('\n').map((line) => line.split('\t'))) {
+        if (vhost === name) {
+          counts.unacked += Number(unacked);
+          counts.consumers += Number(consumers);
+        }
+      }
+      return counts;
     },
     async drop() {
       await rabbitmqctl('delete_vhost', name);
