@@ -102,8 +102,8 @@ export function ownLabelNames(sample: PrometheusSample): string[] {
 }
 
 /**
- * The sum of one metric's samples whose labels include `labels`, over the `/metrics` of every base URL given;
- * 0 when no series matches. Tests compare it with a count they know, not merely that the series exists.
+ * The sum of the samples named `name` (a histogram's `x_count` too) whose labels include `labels`, over the
+ * `/metrics` of every base URL given; 0 when no series matches. Tests compare it with a count they know, not merely that the series exists.
  */
 export async function scrapeMetric(
   baseUrls: string[],
@@ -113,7 +113,7 @@ export async function scrapeMetric(
   let total = 0;
   for (const baseUrl of baseUrls) {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    for (const sample of parsePrometheusText(text).get(name)?.samples ?? []) {
+    for (const sample of [...parsePrometheusText(text).values()].flatMap((family) => family.samples)) {
       if (sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value)) {
         total += sample.value;
       }
