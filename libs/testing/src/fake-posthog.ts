@@ -22,8 +22,12 @@ export interface RecordedPosthogRequest {
   refusal: string | null;
 }
 
-/** What the fake answers: a status (429 may carry Retry-After, any answer may be delayed), or no answer at all. */
-export type FakePosthogBehaviour = { status: number; retryAfterSeconds?: number; delayMs?: number } | { hang: true };
+/**
+ * What the fake answers: a status (429 may carry Retry-After, any answer may be delayed, or `held` until the test
+ * calls `release()`), or no answer at all.
+ */
+export type FakePosthogBehaviour =
+  { status: number; retryAfterSeconds?: number; delayMs?: number; held?: boolean } | { hang: true };
 
 const OK: FakePosthogBehaviour = { status: 200 };
 
@@ -39,6 +43,7 @@ export class FakePosthog {
   private remaining: number | null = null;
   private maxBatchEvents: number | null = null;
   private readonly sockets = new Set<Socket>();
+  private held: (() => void)[] = [];
 
   private readonly server: Server;
   private port = 0;
@@ -74,10 +79,18 @@ export class FakePosthog {
     this.maxBatchEvents = maxEvents;
   }
 
-  /** Back to answering 200 to everything. */
+  /** Sends the answers held so far (behaviour `held`), in the order the requests came. */
+  release(): void {
+    for (const answer of this.held.splice(0)) {
+      answer();
+    }
+  }
+
+  /** Back to answering 200 to everything; answers anything held. */
   recover(): void {
     this.respondWith(OK);
     this.maxBatchEvents = null;
+    this.release();
   }
 
   /** Events of the requests answered 2xx, i.e. what PostHog would have ingested. */
@@ -143,7 +156,9 @@ export class FakePosthog {
         }
         response.writeHead(behaviour.status, headers).end(JSON.stringify({ status: behaviour.status }));
       };
-      if (behaviour.delayMs) {
+      if (behaviour.held && refusal === null) {
+        this.held.push(answer);
+      } else if (behaviour.delayMs) {
         setTimeout(answer, behaviour.delayMs);
       } else {
         answer();
