@@ -43,7 +43,7 @@ export class FakePosthog {
   private remaining: number | null = null;
   private maxBatchEvents: number | null = null;
   private readonly sockets = new Set<Socket>();
-  private held: (() => void)[] = [];
+  private held: ((status?: number) => void)[] = [];
 
   private readonly server: Server;
   private port = 0;
@@ -79,10 +79,13 @@ export class FakePosthog {
     this.maxBatchEvents = maxEvents;
   }
 
-  /** Sends the answers held so far (behaviour `held`), in the order the requests came. */
-  release(): void {
+  /**
+   * Sends the answers held so far (behaviour `held`), in the order the requests came: the status they were held
+   * with, or `status` instead (recorded as their answer).
+   */
+  release(status?: number): void {
     for (const answer of this.held.splice(0)) {
-      answer();
+      answer(status);
     }
   }
 
@@ -135,17 +138,19 @@ export class FakePosthog {
         refusal === null ? (body.batch as PosthogBatchEvent[]) : Array.isArray(body.batch) ? body.batch : [];
       const behaviour: FakePosthogBehaviour =
         refusal !== null ? { status: refusal.status } : this.nextBehaviour(batch.length);
-      this.requests.push({
+      const recorded: RecordedPosthogRequest = {
         receivedAt: Date.now(),
         apiKey: body.api_key,
         batch,
         answer: 'hang' in behaviour ? 'hang' : behaviour.status,
         refusal: refusal?.message ?? null,
-      });
+      };
+      this.requests.push(recorded);
       if ('hang' in behaviour) {
         return;
       }
-      const answer = () => {
+      const answer = (status = behaviour.status) => {
+        recorded.answer = status;
         if (refusal !== null) {
           response.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refusal.message);
           return;
@@ -154,12 +159,12 @@ export class FakePosthog {
         if (behaviour.retryAfterSeconds !== undefined) {
           headers['Retry-After'] = String(behaviour.retryAfterSeconds);
         }
-        response.writeHead(behaviour.status, headers).end(JSON.stringify({ status: behaviour.status }));
+        response.writeHead(status, headers).end(JSON.stringify({ status }));
       };
       if (behaviour.held && refusal === null) {
         this.held.push(answer);
       } else if (behaviour.delayMs) {
-        setTimeout(answer, behaviour.delayMs);
+        setTimeout(() => answer(), behaviour.delayMs);
       } else {
         answer();
       }
