@@ -54,6 +54,8 @@ export default {
   coverageAnalysis: 'perTest',
   // Mutants in module-level constants would rerun every spec each; the logic the tests exercise is what counts here.
   ignoreStatic: true,
+  // On a busy machine a slow Jest run is not a hang, and every timed-out mutant restarts its runner (a minute here).
+  timeoutMS: 30_000,
   thresholds: { high: 90, low: 85, break: 80 },
   concurrency: 2,
   reporters: ['clear-text', 'progress', 'html'],
