@@ -6,6 +6,7 @@ import {
   startLoad,
   startPipeline,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 const OUTAGE_MS = 10_000 * SCALE.faultFactor;
@@ -28,7 +29,7 @@ describe('runbook §2: RabbitMQ unreachable during steady ingest', () => {
     `loses and doubles nothing when the broker is cut off for ${OUTAGE_MS / 1000} s and comes back`,
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       const acceptedBefore = driver.accepted;
       pipeline.brokerProxy.cut();
       const cutAt = Date.now();
@@ -47,7 +48,7 @@ describe('runbook §2: RabbitMQ unreachable during steady ingest', () => {
       const acceptedDuringOutage = driver.accepted - acceptedBefore;
       pipeline.brokerProxy.restore();
       const faultEndedAt = Date.now();
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
 
       const report = await drainAndMeasure('RabbitMQ unreachable', pipeline, driver, faultEndedAt);
 

@@ -6,6 +6,7 @@ import {
   startLoad,
   startPipeline,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 const OUTAGE_MS = 5_000 * SCALE.faultFactor;
@@ -28,7 +29,7 @@ describe('runbook §2: PostgreSQL unreachable for the relay and the consumer', (
     `loses and doubles nothing when their database is cut off for ${OUTAGE_MS / 1000} s`,
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       pipeline.databaseProxy.cut();
       const cutAt = Date.now();
       await sleep(1_000);
@@ -37,7 +38,7 @@ describe('runbook §2: PostgreSQL unreachable for the relay and the consumer', (
       duringOutage.push(await progress(pipeline));
       pipeline.databaseProxy.restore();
       const faultEndedAt = Date.now();
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
 
       const report = await drainAndMeasure(
         'PostgreSQL unreachable for relay and consumer',

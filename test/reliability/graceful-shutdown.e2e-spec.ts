@@ -1,4 +1,4 @@
-import { AppExit, PIPELINE_APPS, PipelineProcesses, sleep } from '@app/testing';
+import { AppExit, PIPELINE_APPS, PipelineProcesses } from '@app/testing';
 import {
   drainAndMeasure,
   expectNothingLostOrDoubled,
@@ -9,6 +9,7 @@ import {
   waitForBatchInHand,
   waitForDispatchInFlight,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 describe('runbook §2 and DESIGN §12: SIGTERM of each app under load drains gracefully', () => {
@@ -26,7 +27,7 @@ describe('runbook §2 and DESIGN §12: SIGTERM of each app under load drains gra
     'every app exits within its grace period, finishing the batch in hand: nothing lost, redone or left locked',
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       const exits: Record<string, AppExit> = {};
       let faultEndedAt = Date.now();
       for (let round = 0; round < SCALE.rounds; round++) {
@@ -45,7 +46,7 @@ describe('runbook §2 and DESIGN §12: SIGTERM of each app under load drains gra
           faultEndedAt = Date.now();
         }
       }
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
 
       const report = await drainAndMeasure('SIGTERM of each app', pipeline, driver, faultEndedAt);
 

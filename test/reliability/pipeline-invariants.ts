@@ -8,6 +8,8 @@ export interface ScenarioReport {
   scenario: string;
   /** Σ(acceptedCount − duplicateCount) over every 2xx answer. */
   accepted: number;
+  /** Rows in the source outbox: one per accepted event, whatever its status. */
+  sourceRows: number;
   stored: number;
   dispatched: number;
   /** Distinct uuids PostHog answered 2xx for. */
@@ -38,6 +40,7 @@ export interface ScenarioReport {
 }
 
 interface Counts {
+  sourceRows: number;
   stored: number;
   dispatched: number;
   dispatchRows: number;
@@ -47,7 +50,8 @@ interface Counts {
 
 async function counts(pipeline: PipelineProcesses): Promise<Counts> {
   const [row] = await pipeline.db.query<Counts>(
-    `SELECT (SELECT count(*) FROM user_activity_event)::int AS stored,
+    `SELECT (SELECT count(*) FROM user_activity_source_outbox)::int AS "sourceRows",
+            (SELECT count(*) FROM user_activity_event)::int AS stored,
             (SELECT count(*) FROM user_activity_dispatch_outbox WHERE status = 'DISPATCHED')::int AS dispatched,
             (SELECT count(*) FROM user_activity_dispatch_outbox)::int AS "dispatchRows",
             (SELECT count(*) FROM user_activity_source_outbox WHERE status IN ('PENDING', 'FAILED'))::int AS "sourceOpen",
@@ -190,6 +194,7 @@ HAVING COUNT(*) > 1;`,
   return {
     scenario,
     accepted: driver.accepted,
+    sourceRows: now.sourceRows,
     stored: now.stored,
     dispatched: now.dispatched,
     deliveredDistinct: delivered.size,
@@ -234,7 +239,9 @@ export function expectNothingLostOrDoubled(report: ScenarioReport, driver: LoadD
     altered: 0,
   });
   expect(report.accepted).toBe(driver.acceptedIds.size);
-  expect([report.stored, report.dispatched, report.deliveredDistinct]).toEqual([
+  // Every stage counts the same events: accepted = source outbox rows = stored = dispatched = distinct at PostHog.
+  expect([report.sourceRows, report.stored, report.dispatched, report.deliveredDistinct]).toEqual([
+    report.accepted,
     report.accepted,
     report.accepted,
     report.accepted,

@@ -1,6 +1,6 @@
 import type { Options } from 'amqplib';
 import { EVENT_STORE_DLQ, USER_ACTIVITY_EXCHANGE } from '@app/messaging';
-import { canonicalEvent, PipelineProcesses, sleep, waitFor } from '@app/testing';
+import { canonicalEvent, PipelineProcesses, waitFor } from '@app/testing';
 import {
   drainAndMeasure,
   expectNothingLostOrDoubled,
@@ -9,6 +9,7 @@ import {
   startLoad,
   startPipeline,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 interface Poison {
@@ -57,7 +58,7 @@ describe('runbook §2 and §7: poison messages among good traffic', () => {
       const driver = startLoad(pipeline);
       const poison: Poison[] = [];
       for (let round = 0; round < 3 * SCALE.rounds; round++) {
-        await sleep(SCALE.steadyMs / 2);
+        await steadyPhase(pipeline, driver, 0.5);
         for (const message of poisonMessages(round)) {
           const options: Options.Publish = {
             messageId: message.messageId,
@@ -70,7 +71,7 @@ describe('runbook §2 and §7: poison messages among good traffic', () => {
         await confirm.waitForConfirms();
       }
       const faultEndedAt = Date.now();
-      await sleep(SCALE.steadyMs / 2);
+      await steadyPhase(pipeline, driver, 0.5);
 
       const report = await drainAndMeasure('poison messages among good traffic', pipeline, driver, faultEndedAt);
       await waitFor(

@@ -7,6 +7,7 @@ import {
   startLoad,
   startPipeline,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 const OUTAGE_MS = 20_000 * SCALE.faultFactor;
@@ -27,7 +28,7 @@ describe('runbook §2: PostHog failing, then slow', () => {
     `keeps every event while PostHog answers 500 for ${OUTAGE_MS / 1000} s, then delivers all of them once it answers slowly`,
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       pipeline.posthog.respondWith({ status: 500 });
       const outageStartedAt = Date.now();
       const requestsBefore = pipeline.posthog.requests.length;
@@ -45,7 +46,7 @@ describe('runbook §2: PostHog failing, then slow', () => {
       const requestsDuringOutage = pipeline.posthog.requests.length - requestsBefore;
       pipeline.posthog.respondWith({ status: 200, delayMs: 300 });
       const faultEndedAt = Date.now();
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
 
       const report = await drainAndMeasure('PostHog 500, then slow', pipeline, driver, faultEndedAt);
       console.log(`[reliability] PostHog got ${requestsDuringOutage} requests during the ${OUTAGE_MS / 1000} s outage`);

@@ -79,6 +79,24 @@ export async function waitForBatchInHand(pipeline: PipelineProcesses, app: Pipel
   );
 }
 
+/**
+ * A steady phase measured in progress, not time: lets the load run until `factor × SCALE.steadyEvents` events
+ * accepted from now on have reached PostHog, i.e. the whole pipeline is flowing again.
+ */
+export async function steadyPhase(pipeline: PipelineProcesses, driver: LoadDriver, factor = 1): Promise<void> {
+  const before = new Set(driver.acceptedAt.keys());
+  await waitFor(
+    'the pipeline carrying new events through to PostHog',
+    () => {
+      const delivered = pipeline.posthog.deliveredUuidCounts();
+      return [...driver.acceptedAt.keys()].filter((id) => !before.has(id) && delivered.has(id)).length;
+    },
+    (carried) => carried >= factor * SCALE.steadyEvents,
+    SCALE.drainTimeoutMs,
+    250,
+  );
+}
+
 /** Makes PostHog answer slowly and resolves once a batch has reached it: the dispatcher now waits for the answer. */
 export async function waitForDispatchInFlight(pipeline: PipelineProcesses, delayMs: number): Promise<void> {
   const seen = pipeline.posthog.requests.length;

@@ -1,4 +1,4 @@
-import { PipelineProcesses, sleep } from '@app/testing';
+import { PipelineProcesses } from '@app/testing';
 import {
   drainAndMeasure,
   expectNothingLostOrDoubled,
@@ -7,6 +7,7 @@ import {
   startLoad,
   startPipeline,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 const WORKERS = ['outbox-relay', 'event-store-consumer', 'dispatcher'] as const;
@@ -29,9 +30,9 @@ describe('DESIGN §1: two replicas of every worker app for a whole run', () => {
     'processes every event exactly once between the replicas',
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs * 3);
+      await steadyPhase(pipeline, driver, 3);
       void driver.burst(SCALE.burstEvents);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       const loadEndedAt = Date.now();
 
       const report = await drainAndMeasure('two replicas of every worker', pipeline, driver, loadEndedAt);

@@ -4,12 +4,12 @@ const soak = process.env.SOAK === '1';
 
 /**
  * Default scale fits the CI budget; `npm run test:soak` (SOAK=1) runs the same scenarios longer and bigger:
- * faults last `faultFactor` times longer, steady phases `steadyMs`, and the load is heavier.
+ * faults last `faultFactor` times longer, steady phases carry `steadyEvents` through to PostHog, and the load is heavier.
  */
 export const SCALE = {
   soak,
   faultFactor: soak ? 3 : 1,
-  steadyMs: soak ? 20_000 : 2_000,
+  steadyEvents: soak ? 10_000 : 100,
   rounds: soak ? 3 : 1,
   load: (soak
     ? { requestsPerSecond: 80, maxEventsPerRequest: 20, maxInFlight: 32 }

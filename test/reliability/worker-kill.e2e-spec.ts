@@ -8,6 +8,7 @@ import {
   waitForBatchInHand,
   waitForDispatchInFlight,
   stopPipeline,
+  steadyPhase,
 } from './reliability.harness';
 
 const VICTIMS = ['outbox-relay', 'event-store-consumer', 'dispatcher'] as const;
@@ -27,7 +28,7 @@ describe('runbook §2: SIGKILL of each worker mid-batch, then a restart', () => 
     'loses and doubles nothing when the relay, the consumer and the dispatcher are killed mid-batch in turn',
     async () => {
       const driver = startLoad(pipeline);
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
       const exits: AppExit[] = [];
       let faultEndedAt = Date.now();
       for (let round = 0; round < SCALE.rounds; round++) {
@@ -46,7 +47,7 @@ describe('runbook §2: SIGKILL of each worker mid-batch, then a restart', () => 
           faultEndedAt = Date.now();
         }
       }
-      await sleep(SCALE.steadyMs);
+      await steadyPhase(pipeline, driver);
 
       const report = await drainAndMeasure('SIGKILL of relay, consumer, dispatcher', pipeline, driver, faultEndedAt);
 

@@ -30,17 +30,33 @@ describe('dispatcher breaker while PostHog answers 500', () => {
 
   it('backs off, opens after 5 failures, probes with one event and loses nothing once PostHog recovers', async () => {
     const { posthog } = harness;
-    posthog.respondWith({ status: 500 });
+    // Every answer is held until the test lets go, so no request can slip in while the test looks at a state.
+    posthog.respondWith({ status: 500, held: true });
+    const answerNext = async (count: number, status?: number) => {
+      const request = await waitFor(
+        `request ${count} at PostHog`,
+        () => posthog.requests[count - 1],
+        (found) => found !== undefined,
+      );
+      posthog.release(status);
+      return request;
+    };
     const events = Array.from({ length: 20 }, () => canonicalEvent());
     const ids = events.map((event) => event.eventId);
     await harness.seed(events);
+    for (let count = 1; count <= 5; count++) {
+      await answerNext(count);
+    }
 
     const opened = await waitFor('the breaker to open', circuit, (row) => row?.state === 'OPEN');
+    const openedAt = (opened.opened_at as Date).getTime();
     expect(opened.consecutive_failures).toBe(5);
     expect(posthog.requests).toHaveLength(5);
     expect(posthog.requests.every((r) => r.batch.length === 20 && r.answer === 500)).toBe(true);
     expect(await metric('analytics_user_activity_dispatch_circuit_state', {})).toBe(1);
-    expect(await metric('analytics_user_activity_dispatch_circuit_total', { state: 'open' })).toBeGreaterThanOrEqual(1);
+    // Counts the transition and every loop turn skipped while open, so only its growth is certain.
+    const openCount = await metric('analytics_user_activity_dispatch_circuit_total', { state: 'open' });
+    expect(openCount).toBeGreaterThanOrEqual(1);
 
     const rows = await harness.rows(ids);
     expect(rows.every((row) => row.status === 'FAILED' && row.retry_count === 5 && row.next_retry_at !== null)).toBe(
@@ -63,13 +79,10 @@ describe('dispatcher breaker while PostHog answers 500', () => {
       error: expect.stringMatching(/^HTTP 500/),
     });
 
-    const probe = await waitFor(
-      'the half-open probe',
-      () => posthog.requests[5],
-      (request) => request !== undefined,
-    );
+    // The next request is the half-open probe, and it comes only after the open window.
+    const probe = await answerNext(6);
     expect(probe.batch).toHaveLength(1);
-    expect(probe.receivedAt).toBeGreaterThanOrEqual((opened.opened_at as Date).getTime() + 2_000);
+    expect(probe.receivedAt).toBeGreaterThanOrEqual(openedAt + 2_000);
     expect(
       await metric('analytics_user_activity_dispatch_circuit_total', { state: 'half_open' }),
     ).toBeGreaterThanOrEqual(1);
@@ -77,11 +90,17 @@ describe('dispatcher breaker while PostHog answers 500', () => {
     const reopened = await waitFor(
       'the failed probe to re-open the breaker',
       circuit,
-      (row) => row.state === 'OPEN' && (row.opened_at as Date).getTime() > (opened.opened_at as Date).getTime(),
+      (row) => row.state === 'OPEN' && (row.opened_at as Date).getTime() > openedAt,
     );
+    const reopenedAt = (reopened.opened_at as Date).getTime();
     expect(posthog.requests).toHaveLength(6);
-    expect(await metric('analytics_user_activity_dispatch_circuit_total', { state: 'open' })).toBeGreaterThan(1);
+    expect(await metric('analytics_user_activity_dispatch_circuit_total', { state: 'open' })).toBeGreaterThan(
+      openCount,
+    );
 
+    const secondProbe = await answerNext(7, 200);
+    expect(secondProbe.batch).toHaveLength(1);
+    expect(secondProbe.receivedAt).toBeGreaterThanOrEqual(reopenedAt + 2_000);
     posthog.recover();
     await waitFor(
       'every row DISPATCHED',
@@ -89,9 +108,6 @@ describe('dispatcher breaker while PostHog answers 500', () => {
       (r) => allDispatched(r, 20),
       30_000,
     );
-    const afterRecovery = posthog.requests.filter((r) => r.receivedAt > (reopened.opened_at as Date).getTime());
-    expect(afterRecovery[0].batch).toHaveLength(1);
-    expect(afterRecovery[0].receivedAt).toBeGreaterThanOrEqual((reopened.opened_at as Date).getTime() + 2_000);
 
     const counts = posthog.deliveredUuidCounts();
     expect(ids.every((id) => counts.get(id) === 1)).toBe(true);

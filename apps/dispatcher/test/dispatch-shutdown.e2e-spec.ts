@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { canonicalEvent, waitFor } from '@app/testing';
 import { allDispatched, DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
@@ -5,7 +6,8 @@ describe('dispatcher shutdown', () => {
   let harness: DispatcherHarness;
 
   beforeAll(async () => {
-    harness = await startDispatcher('dispatch_shutdown', { DISPATCH_BATCH_SIZE: '10' });
+    // A held answer must not time out: the test, not a clock, decides when PostHog answers.
+    harness = await startDispatcher('dispatch_shutdown', { DISPATCH_BATCH_SIZE: '10', DISPATCH_TIMEOUT: 'PT60S' });
   });
 
   afterAll(async () => {
@@ -14,7 +16,8 @@ describe('dispatcher shutdown', () => {
 
   it('stops claiming, finishes the batch in hand, and leaves the rest for another replica', async () => {
     const { posthog } = harness;
-    posthog.respondWith({ status: 200, delayMs: 400 });
+    // PostHog holds its answer until the test lets go, so the batch is in hand for as long as the test needs.
+    posthog.respondWith({ status: 200, held: true });
     const events = Array.from({ length: 30 }, () => canonicalEvent());
     const ids = events.map((event) => event.eventId);
     await harness.seed(events);
@@ -24,7 +27,16 @@ describe('dispatcher shutdown', () => {
       (requests) => requests.length === 1,
     );
 
-    await harness.dispatchers[0].close();
+    const dispatcher = harness.dispatchers[0];
+    const closing = dispatcher.close();
+    // Readiness drops as the shutdown begins; the loops are told to stop right after, before any I/O.
+    await waitFor(
+      'the shutdown begun',
+      async () => (await request(dispatcher.url).get('/health/ready')).status,
+      (status) => status === 503,
+    );
+    posthog.release();
+    await closing;
 
     expect(posthog.requests).toHaveLength(1);
     const rows = await harness.rows(ids);

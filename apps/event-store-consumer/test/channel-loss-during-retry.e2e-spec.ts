@@ -1,6 +1,6 @@
 import { LogSignals } from '@app/metrics';
 import { BootedApp, canonicalEvent, FaultProxy, waitFor } from '@app/testing';
-import { EVENT_STORE_DLQ, EventStoreHarness, expectAllStoredOnce, startEventStoreHarness } from './event-store.harness';
+import { EVENT_STORE_DLQ, EventStoreHarness, expectStagesAgree, startEventStoreHarness } from './event-store.harness';
 
 describe('event-store-consumer losing its channel while a failed batch waits for the database', () => {
   let harness: EventStoreHarness;
@@ -48,7 +48,7 @@ describe('event-store-consumer losing its channel while a failed batch waits for
     );
     database.restore();
 
-    await expectAllStoredOnce(harness, ids);
+    await expectStagesAgree(harness, ids);
     expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { EVENT_STORE_DELIVERY_LIMIT } from '@app/messaging';
 import { BootedApp, canonicalEvent, FaultProxy, LogLine, waitFor } from '@app/testing';
 import { EVENT_STORE_CONSUMER } from '../src/event-store-consumer.module';
-import { EVENT_STORE_DLQ, EventStoreHarness, expectAllStoredOnce, startEventStoreHarness } from './event-store.harness';
+import { EVENT_STORE_DLQ, EventStoreHarness, expectStagesAgree, startEventStoreHarness } from './event-store.harness';
 
 const BATCH_FAILED = 'batch failed; it stays unacked and is retried';
 const ATTACHED = 'consumer attached';
@@ -21,7 +21,7 @@ describe('event-store-consumer whose channel the broker closes again and again d
     harness = await startEventStoreHarness('store_channel_closures');
     const db = await FaultProxy.forUrl(harness.db.url);
     database = db.proxy;
-    // Batches of 100 under a prefetch of 500: most deliveries wait in the buffer behind the failing batch.
+    // Batches of 100 under the default prefetch: most deliveries wait in the buffer behind the failing batch.
     consumer = await harness.startConsumer({ DATABASE_URL: db.url, EVENT_STORE_BATCH_SIZE: '100' });
   });
 
@@ -65,7 +65,7 @@ describe('event-store-consumer whose channel the broker closes again and again d
     }
 
     database.restore();
-    await expectAllStoredOnce(harness, ids);
+    await expectStagesAgree(harness, ids);
     expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
   });
 });

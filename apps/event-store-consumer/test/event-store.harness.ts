@@ -2,6 +2,7 @@ import amqplib, { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import request from 'supertest';
 import { eventStoreSchema } from '@app/config';
 import { CanonicalEvent } from '@app/entities';
+import { LogSignals } from '@app/metrics';
 import {
   assertTopology,
   EVENT_STORE_DLQ,
@@ -14,6 +15,7 @@ import {
   BootedApp,
   createTestDatabase,
   createTestVhost,
+  scrapeMetric,
   TestDatabase,
   TestVhost,
   waitFor,
@@ -132,16 +134,37 @@ export async function metricValue(app: BootedApp, series: RegExp): Promise<numbe
   return Number(match?.[1] ?? 0);
 }
 
-/** Runbook §6-1: event ids stored more than once (no rows is the healthy answer). */
-export async function duplicateEventIds(db: TestDatabase): Promise<unknown[]> {
-  return db.query(`SELECT event_id, COUNT(*) AS dup_cnt
-FROM user_activity_event
-GROUP BY event_id
-HAVING COUNT(*) > 1`);
+const STORE_EVENTS = 'analytics_user_activity_store_events_total';
+
+/** What the consumers counted: events newly stored and messages skipped as already stored. */
+export async function storeCounts(consumers: BootedApp[]): Promise<{ stored: number; duplicate: number }> {
+  const urls = consumers.map((consumer) => consumer.url);
+  return {
+    stored: await scrapeMetric(urls, STORE_EVENTS, { result: 'stored' }),
+    duplicate: await scrapeMetric(urls, STORE_EVENTS, { result: 'duplicate' }),
+  };
 }
 
-/** Waits until all `ids` are stored and the queue is empty, then checks none was stored twice (runbook §6-1). */
-export async function expectAllStoredOnce(harness: EventStoreHarness, ids: string[]): Promise<void> {
+/** The event ids of the `store_duplicate` lines among `ids` (log lines are shared by every app of the test process). */
+export function duplicateLines(consumer: BootedApp, ids: string[]): string[] {
+  const wanted = new Set(ids);
+  return consumer.logs
+    .withMsg(LogSignals.storeDuplicate.msg)
+    .map((line) => String(line.eventId))
+    .filter((id) => wanted.has(id));
+}
+
+/**
+ * Waits until every one of `ids` is stored and the queue is empty, then checks that the stages agree: one stored row
+ * and one dispatch row per event and no other, the consumers counting each event as stored once, and every message
+ * they were handed again (`redelivered`, at least) taking the duplicate path: its log line and the duplicate count.
+ * Assumes the consumers' counters and the tables started empty with this test.
+ */
+export async function expectStagesAgree(
+  harness: EventStoreHarness,
+  ids: string[],
+  redelivered: string[] = [],
+): Promise<void> {
   await waitFor(
     'every event stored',
     () => harness.storedCount(ids),
@@ -153,7 +176,16 @@ export async function expectAllStoredOnce(harness: EventStoreHarness, ids: strin
     () => harness.queueDepth(EVENT_STORE_QUEUE),
     (depth) => depth === 0,
   );
-  expect(await duplicateEventIds(harness.db)).toEqual([]);
+  const [rows] = await harness.db.query<{ stored: number; dispatch: number }>(
+    `SELECT (SELECT count(*) FROM user_activity_event)::int AS stored,
+            (SELECT count(*) FROM user_activity_dispatch_outbox)::int AS dispatch`,
+  );
+  expect(rows).toEqual({ stored: ids.length, dispatch: ids.length });
+  const counted = await storeCounts(harness.consumers);
+  expect(counted.stored).toBe(ids.length);
+  const skipped = duplicateLines(harness.consumers[0], ids);
+  expect(counted.duplicate).toBe(skipped.length);
+  expect(redelivered.filter((id) => !skipped.includes(id))).toEqual([]);
 }
 
 export { EVENT_STORE_DLQ, EVENT_STORE_QUEUE };

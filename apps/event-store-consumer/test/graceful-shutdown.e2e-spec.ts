@@ -1,47 +1,63 @@
+import { Client } from 'pg';
+import { LogSignals } from '@app/metrics';
 import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE, EventStoreHarness, startEventStoreHarness } from './event-store.harness';
 
 describe('event-store-consumer on shutdown', () => {
   let harness: EventStoreHarness;
   let consumer: BootedApp;
+  let blocker: Client;
 
   beforeAll(async () => {
     harness = await startEventStoreHarness('store_shutdown');
     consumer = await harness.startConsumer();
+    blocker = new Client({ connectionString: harness.db.url });
+    await blocker.connect();
   });
 
   afterAll(async () => {
+    await blocker.end();
     await harness.close();
   });
 
   it('stops taking deliveries, finishes and acks the batch in hand, then closes', async () => {
-    // A slow dispatch insert keeps the batch in hand while the shutdown begins.
-    await harness.db.query(`
-      CREATE FUNCTION slow_dispatch_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$`);
-    await harness.db.query(`
-      CREATE TRIGGER slow_dispatch_enqueue BEFORE INSERT ON user_activity_dispatch_outbox
-      FOR EACH STATEMENT EXECUTE FUNCTION slow_dispatch_enqueue()`);
+    // A lock the test holds keeps the batch's dispatch insert (and so its commit) waiting until the test lets go.
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE user_activity_dispatch_outbox IN SHARE MODE');
     const inHand = Array.from({ length: 30 }, () => canonicalEvent());
     await harness.publish(inHand);
     await waitFor(
-      'the batch in the database',
+      'the batch waiting in the database',
       () =>
         harness.db.query(
           `SELECT pid FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+           WHERE datname = current_database() AND wait_event_type = 'Lock'
              AND query LIKE '%INSERT INTO user_activity_dispatch_outbox%'`,
         ),
       (rows) => rows.length === 1,
     );
 
-    await consumer.close();
-
-    expect(await harness.storedCount(inHand.map((event) => event.eventId))).toBe(30);
-    expect(await harness.queueDepth(EVENT_STORE_QUEUE)).toBe(0);
-    expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
+    const closing = consumer.close();
+    // Not committed yet, so the broker must still hold every message of the batch unacked on the consumer's channel,
+    // whose consumer is already cancelled (read from the channels: exact, unlike a quorum queue's periodic counts).
+    await waitFor(
+      'the consumer cancelled and the uncommitted batch unacked',
+      () => harness.vhost.channelCounts(),
+      (counts) => counts.consumers === 0 && counts.unacked === 30,
+    );
     const late = canonicalEvent();
     await harness.publish([late]);
     expect(await harness.queueDepth(EVENT_STORE_QUEUE)).toBe(1);
+    expect(await harness.storedCount(inHand.map((event) => event.eventId))).toBe(0);
+
+    await blocker.query('COMMIT');
+    await closing;
+
+    expect(await harness.storedCount([...inHand, late].map((event) => event.eventId))).toBe(30);
+    expect(await harness.vhost.channelCounts()).toEqual({ unacked: 0, consumers: 0 });
+    // Acked, not handed back: only the late message is left, and nobody took it.
+    expect(await harness.queueDepth(EVENT_STORE_QUEUE)).toBe(1);
+    expect(consumer.logs.withMsg(LogSignals.storeDuplicate.msg)).toEqual([]);
+    expect(await harness.queueDepth(EVENT_STORE_DLQ)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { BootedApp, canonicalEvent } from '@app/testing';
-import { EventStoreHarness, expectAllStoredOnce, metricValue, startEventStoreHarness } from './event-store.harness';
+import { EventStoreHarness, expectStagesAgree, metricValue, startEventStoreHarness } from './event-store.harness';
 
 const SHARED = { EVENT_STORE_PREFETCH: '100', EVENT_STORE_BATCH_SIZE: '50' };
 const CONSUMED =
@@ -26,14 +26,17 @@ describe('two event-store-consumer processes on the same queue', () => {
     for (let i = 0; i < events.length; i += 250) {
       await harness.publish(events.slice(i, i + 250));
     }
+    // The first 250 again, as a relay resends after a lost confirm: whichever consumer takes a copy must skip it.
+    const again = events.slice(0, 250);
+    await harness.publish(again);
 
-    await expectAllStoredOnce(harness, ids);
-    const [{ dispatchRows }] = await harness.db.query<{ dispatchRows: number }>(
-      `SELECT count(*)::int AS "dispatchRows" FROM user_activity_dispatch_outbox`,
+    await expectStagesAgree(
+      harness,
+      ids,
+      again.map((event) => event.eventId),
     );
-    expect(dispatchRows).toBe(2_000);
     const consumed = [await metricValue(first, CONSUMED), await metricValue(second, CONSUMED)];
-    expect(consumed[0] + consumed[1]).toBe(2_000);
+    expect(consumed[0] + consumed[1]).toBe(2_250);
     expect(Math.min(...consumed)).toBeGreaterThan(0);
   });
 });

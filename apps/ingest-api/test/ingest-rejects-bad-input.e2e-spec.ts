@@ -21,11 +21,19 @@ describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () 
     await harness.close();
   });
 
+  // Each test on its own: a refused request adds no outbox row, whatever an earlier test left behind.
+  let rowsBefore: number;
+
+  const outboxRows = async () =>
+    (await harness.db.query<{ count: number }>('SELECT count(*)::int AS count FROM user_activity_source_outbox'))[0]
+      .count;
+
+  beforeEach(async () => {
+    rowsBefore = await outboxRows();
+  });
+
   afterEach(async () => {
-    const [{ count }] = await harness.db.query<{ count: number }>(
-      'SELECT count(*)::int AS count FROM user_activity_source_outbox',
-    );
-    expect(count).toBe(0);
+    expect(await outboxRows()).toBe(rowsBefore);
   });
 
   function post(body: unknown, anonymousId = 'anon-bad') {

@@ -22,8 +22,12 @@ export interface RecordedPosthogRequest {
   refusal: string | null;
 }
 
-/** What the fake answers: a status (429 may carry Retry-After, any answer may be delayed), or no answer at all. */
-export type FakePosthogBehaviour = { status: number; retryAfterSeconds?: number; delayMs?: number } | { hang: true };
+/**
+ * What the fake answers: a status (429 may carry Retry-After, any answer may be delayed, or `held` until the test
+ * calls `release()`), or no answer at all.
+ */
+export type FakePosthogBehaviour =
+  { status: number; retryAfterSeconds?: number; delayMs?: number; held?: boolean } | { hang: true };
 
 const OK: FakePosthogBehaviour = { status: 200 };
 
@@ -39,6 +43,7 @@ export class FakePosthog {
   private remaining: number | null = null;
   private maxBatchEvents: number | null = null;
   private readonly sockets = new Set<Socket>();
+  private held: ((status?: number) => void)[] = [];
 
   private readonly server: Server;
   private port = 0;
@@ -74,10 +79,21 @@ export class FakePosthog {
     this.maxBatchEvents = maxEvents;
   }
 
-  /** Back to answering 200 to everything. */
+  /**
+   * Sends the answers held so far (behaviour `held`), in the order the requests came: the status they were held
+   * with, or `status` instead (recorded as their answer).
+   */
+  release(status?: number): void {
+    for (const answer of this.held.splice(0)) {
+      answer(status);
+    }
+  }
+
+  /** Back to answering 200 to everything; answers anything held. */
   recover(): void {
     this.respondWith(OK);
     this.maxBatchEvents = null;
+    this.release();
   }
 
   /** Events of the requests answered 2xx, i.e. what PostHog would have ingested. */
@@ -122,17 +138,19 @@ export class FakePosthog {
         refusal === null ? (body.batch as PosthogBatchEvent[]) : Array.isArray(body.batch) ? body.batch : [];
       const behaviour: FakePosthogBehaviour =
         refusal !== null ? { status: refusal.status } : this.nextBehaviour(batch.length);
-      this.requests.push({
+      const recorded: RecordedPosthogRequest = {
         receivedAt: Date.now(),
         apiKey: body.api_key,
         batch,
         answer: 'hang' in behaviour ? 'hang' : behaviour.status,
         refusal: refusal?.message ?? null,
-      });
+      };
+      this.requests.push(recorded);
       if ('hang' in behaviour) {
         return;
       }
-      const answer = () => {
+      const answer = (status = behaviour.status) => {
+        recorded.answer = status;
         if (refusal !== null) {
           response.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refusal.message);
           return;
@@ -141,10 +159,12 @@ export class FakePosthog {
         if (behaviour.retryAfterSeconds !== undefined) {
           headers['Retry-After'] = String(behaviour.retryAfterSeconds);
         }
-        response.writeHead(behaviour.status, headers).end(JSON.stringify({ status: behaviour.status }));
+        response.writeHead(status, headers).end(JSON.stringify({ status }));
       };
-      if (behaviour.delayMs) {
-        setTimeout(answer, behaviour.delayMs);
+      if (behaviour.held && refusal === null) {
+        this.held.push(answer);
+      } else if (behaviour.delayMs) {
+        setTimeout(() => answer(), behaviour.delayMs);
       } else {
         answer();
       }

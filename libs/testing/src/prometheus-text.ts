@@ -100,3 +100,24 @@ export function ownLabelNames(sample: PrometheusSample): string[] {
     .filter((name) => name !== 'le' && name !== 'quantile')
     .sort();
 }
+
+/**
+ * The sum of the samples named `name` (a histogram's `x_count` too) whose labels include `labels`, over the
+ * `/metrics` of every base URL given; 0 when no series matches. Tests compare it with a count they know, not merely that the series exists.
+ */
+export async function scrapeMetric(
+  baseUrls: string[],
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  let total = 0;
+  for (const baseUrl of baseUrls) {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    for (const sample of [...parsePrometheusText(text).values()].flatMap((family) => family.samples)) {
+      if (sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value)) {
+        total += sample.value;
+      }
+    }
+  }
+  return total;
+}
