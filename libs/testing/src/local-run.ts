@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PIPELINE_APPS } from './pipeline-processes';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { testEnvironment } from './test-environment';
 import { createTestVhost, TestVhost } from './test-vhost';
 import { waitFor } from './wait-for';
 
@@ -98,7 +99,7 @@ export class LocalRun {
       process.execPath,
       [join(repoRoot, 'scripts/start-all.js'), '--no-build', '--first-port', String(firstPort)],
       // Only what a shell has: the apps' settings come from .env alone.
-      { cwd: directory, env: { PATH: process.env.PATH, HOME: process.env.HOME }, detached: true },
+      { cwd: directory, env: { PATH: testEnvironment.PATH, HOME: testEnvironment.HOME }, detached: true },
     );
     const localRun = new LocalRun(directory, firstPort, db, vhost, child);
     let exited = false;
@@ -129,7 +130,7 @@ export class LocalRun {
     });
     const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${local}`], {
       cwd: this.directory,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: testEnvironment.PATH, HOME: testEnvironment.HOME, ...env },
       timeout: 30_000,
     });
     return stdout;
