@@ -19,7 +19,7 @@ const BEGIN = '<!-- bench:begin (written by npm run bench; edit outside these ma
 
 /**
  * Share of the machine that work other than the pipeline, PostgreSQL, RabbitMQ and the benchmark may take in any
- * measured window for the run to count as made on a quiet machine (PostgreSQL's background writers count as other).
+ * measured window for the run to count as made on a quiet machine.
  */
 export const QUIET_MACHINE_SHARE = 0.1;
 /** The sustained rate the pipeline must reach, as a share of the bare single-process pipeline's. */
