@@ -132,6 +132,31 @@ describe('SDK routes take the keys of ANALYTICS_INGEST_SDK_KEYS', () => {
   });
 });
 
+describe('SDK routes in the OpenAPI description', () => {
+  let harness: IngestHarness;
+
+  beforeAll(async () => {
+    harness = await startIngest('ingest_sdk_openapi');
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('lists every SDK route with its 200 body and its 401', async () => {
+    const docs = (await (await fetch(`${harness.ingest.url}/docs-json`)).json()) as {
+      paths: Record<string, { post?: { responses: Record<string, { content?: unknown }> } }>;
+    };
+    const paths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/v1/batch', '/v1/track', '/v1/identify'];
+    for (const path of paths) {
+      expect({ path, responses: Object.keys(docs.paths[path]?.post?.responses ?? {}) }).toEqual({
+        path,
+        responses: expect.arrayContaining(['200', '400', '401', '413', '503']),
+      });
+    }
+  });
+});
+
 describe('SDK routes without ANALYTICS_INGEST_SDK_KEYS', () => {
   let harness: IngestHarness;
 
