@@ -156,11 +156,13 @@ export class IngestService {
       throw ingestErrors.unavailable();
     }
     const duplicates = events.length - inserted;
+    // One request's events share their source.
+    const source = events[0].source === EventSource.Server ? 'server' : 'client';
     this.metrics.outboxEnqueue.inc({ result: 'inserted' }, inserted);
-    this.metrics.events.inc({ result: 'accepted' }, inserted);
+    this.metrics.events.inc({ result: 'accepted', source }, inserted);
     if (duplicates > 0) {
       this.metrics.outboxEnqueue.inc({ result: 'duplicate' }, duplicates);
-      this.metrics.events.inc({ result: 'duplicate' }, duplicates);
+      this.metrics.events.inc({ result: 'duplicate', source }, duplicates);
     }
     return { acceptedCount: events.length, duplicateCount: duplicates };
   }

@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
@@ -12,14 +12,23 @@ const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
-export async function countRequestOutcome<T>(metrics: IngestMetrics, handle: () => Promise<T>): Promise<T> {
+export async function countRequestOutcome<T>(
+  metrics: IngestMetrics,
+  source: IngestSource,
+  handle: () => Promise<T>,
+): Promise<T> {
   try {
     const answer = await handle();
-    metrics.requests.inc({ result: 'accepted' });
+    metrics.requests.inc({ result: 'accepted', source });
     return answer;
   } catch (error) {
     const result = error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
-    metrics.requests.inc({ result });
+    metrics.requests.inc({ result, source });
     throw error;
   }
+}
+
+/** The source of a request by its path: the service-to-service endpoint is the only one under `/internal/`. */
+export function ingestSourceOf(path: string): IngestSource {
+  return path.includes('/internal/') ? 'server' : 'client';
 }
