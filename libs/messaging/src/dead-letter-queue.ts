@@ -91,40 +91,44 @@ export class DeadLetterQueue {
   }
 
   /**
-   * Moves up to `limit` messages (never more than were ready at the start, so a message that is dead-lettered again
-   * at once is not taken twice) back to the event-store queue through the default exchange, oldest first: each copy
-   * is published `mandatory` and confirmed before its dead letter is acked. The first failure stops the re-drive and
-   * leaves that message in the dead-letter queue. Copies keep their body, properties and `x-death` history.
+   * Moves up to `limit` messages back to the event-store queue through the default exchange, oldest first. It takes
+   * them all before it moves any, and never more than were ready at the start, so a message the consumer
+   * dead-letters again at once is not taken twice. Each copy is published `mandatory` and confirmed before its dead
+   * letter is acked; the first failure stops the re-drive and puts that message and the rest back. Copies keep
+   * their body, properties and `x-death` history.
    */
   async redrive(limit: number): Promise<DeadLetterRedrive> {
     return this.exclusive(async (channel) => {
       const depth = await this.readyCount(channel);
       const moved: DeadLetterView[] = [];
-      let current: GetMessage | null = null;
+      const held: GetMessage[] = [];
       try {
-        while (moved.length < Math.min(limit, depth)) {
+        while (held.length < Math.min(limit, depth)) {
           const message = await this.timed(channel.get(EVENT_STORE_DLQ, { noAck: false }), 'reading a dead letter');
           if (message === false) {
             break;
           }
-          current = message;
+          held.push(message);
+        }
+        for (const message of held) {
           await this.publishCopy(channel, EVENT_STORE_QUEUE, message);
           channel.ack(message);
-          current = null;
           moved.push(deadLetterView(message));
         }
         return { depth, moved, failed: null };
       } catch (error) {
+        const failed = held[moved.length];
         this.logger.warn({
-          msg: 'dead-letter re-drive stopped; the message in hand stays in the dead-letter queue',
+          msg: 'dead-letter re-drive stopped; the messages not moved stay in the dead-letter queue',
           moved: moved.length,
           error: (error as Error).message,
         });
+        // Closing the channel returns every message it still holds to the dead-letter queue.
         await this.discardChannel();
         return {
           depth,
           moved,
-          failed: { message: current === null ? null : deadLetterView(current), error: (error as Error).message },
+          failed: { message: failed === undefined ? null : deadLetterView(failed), error: (error as Error).message },
         };
       }
     });

@@ -30,8 +30,10 @@ function unavailable(reason: string): ApiError {
   return new ApiError(503, 'ADMIN_DLQ_UNAVAILABLE', `메시지큐에 연결할 수 없어 dead-letter queue를 다룰 수 없습니다: ${reason}`);
 }
 
-function redriveTrace(message: DeadLetterView & { messageId: string }): MqTrace {
+function redriveTrace(message: DeadLetterView & { messageId: string }, movedAt: string): MqTrace {
   return {
+    // Stamped before the move: the consumer may store the copy before this transaction commits.
+    createdAt: movedAt,
     messageId: message.messageId,
     topic: USER_ACTIVITY_EXCHANGE,
     provider: MQ_PROVIDER_RABBITMQ,
@@ -85,12 +87,13 @@ export class DeadLetterAdminService {
     this.requireBroker(tokenName, 'redrive');
     const result = await this.dataSource.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [REDRIVE_LOCK_KEY]);
+      const [{ movedAt }] = await tx.query<{ movedAt: string }[]>(`SELECT clock_timestamp()::text AS "movedAt"`);
       const outcome = await this.onBroker(() => this.deadLetters.redrive(limit));
       await this.traceWriter.write(
         tx,
         outcome.moved
           .filter((message): message is DeadLetterView & { messageId: string } => message.messageId !== null)
-          .map(redriveTrace),
+          .map((message) => redriveTrace(message, movedAt)),
       );
       const answer = this.answer(limit, outcome);
       await this.audit.record(tx, {
