@@ -1,5 +1,4 @@
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import amqplib from 'amqplib';
+import amqplib, { ChannelModel, ConfirmChannel } from 'amqplib';
 import { eventStoreSchema } from '@app/config';
 import { CanonicalEvent } from '@app/entities';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE, eventMessageOptions, USER_ACTIVITY_EXCHANGE } from '@app/messaging';
@@ -122,7 +121,7 @@ describe('the dead-letter queue, listed (runbook §2 "consume fail 증가")', ()
     }
     expect(byId.get(NOT_JSON_ID)).toMatchObject({ reason: 'rejected', error: expect.stringMatching(/not JSON/) });
     for (const message of first.messages) {
-      const diedAt = Date.parse(message.firstDeathAt!);
+      const diedAt = Date.parse(message.firstDeathAt ?? '');
       expect(diedAt).toBeLessThanOrEqual(listedAt + 1_000);
       expect(diedAt).toBeGreaterThan(listedAt - 5 * 60_000);
     }

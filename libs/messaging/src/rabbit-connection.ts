@@ -14,6 +14,9 @@ export type BrokerAtStart = 'required' | 'optional';
 
 export const BROKER_AT_START = Symbol('BROKER_AT_START');
 
+/** How long an app that does not need the broker to start waits for it before starting without it. */
+const OPTIONAL_CONNECT_WAIT_MS = 2_000;
+
 /** RabbitMQ is not connected right now (unreachable, or not yet reconnected). */
 export class BrokerUnavailableError extends Error {
   constructor() {
@@ -71,14 +74,16 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
     manager.on('connect', () => this.logger.log({ msg: 'RabbitMQ connected', url: maskUrl(this.config.RABBITMQ_URL) }));
     this.manager = manager;
     if (this.atStart === 'optional') {
-      // amqp.connect already keeps trying in the background; the connect event above tells when it got through.
-      manager.once('connectFailed', ({ err }: { err?: Error }) =>
+      // A reachable broker is connected before the app serves; an unreachable one is retried in the background.
+      try {
+        await manager.connect({ timeout: OPTIONAL_CONNECT_WAIT_MS });
+      } catch (error) {
         this.logger.warn({
           msg: 'RabbitMQ unreachable; starting without it and reconnecting in the background',
           url: maskUrl(this.config.RABBITMQ_URL),
-          error: err?.message,
-        }),
-      );
+          error: (error as Error).message,
+        });
+      }
       return;
     }
     try {
@@ -96,7 +101,7 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * A confirm channel whose setup asserts the topology and then runs `setup` (consumers), on every reconnect. With
-   * the broker optional at start it returns before the channel is open.
+   * the broker optional at start and not connected, it returns before the channel is open.
    */
   async createChannel(name: string, setup?: ChannelSetup): Promise<ChannelWrapper> {
     if (!this.manager) {
@@ -115,7 +120,7 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ msg: 'RabbitMQ channel error', channel: name, error: error.message }),
     );
     this.channels.push(channel);
-    if (this.atStart === 'required') {
+    if (this.atStart === 'required' || this.isConnected()) {
       await channel.waitForConnect();
     }
     return channel;

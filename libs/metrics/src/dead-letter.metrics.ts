@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Gauge } from 'prom-client';
 import { MetricsRegistry } from './metrics-registry';
 
 /** Reads how many messages a dead-letter queue holds; rejects when the broker cannot tell. */
@@ -10,7 +11,7 @@ export type DeadLetterDepthReader = () => Promise<{ queue: string; depth: number
  */
 @Injectable()
 export class DeadLetterMetrics {
-  readonly depth;
+  readonly depth: Gauge<'queue'>;
   private reader: DeadLetterDepthReader | null = null;
 
   constructor(metrics: MetricsRegistry) {
