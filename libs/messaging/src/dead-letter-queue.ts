@@ -192,7 +192,7 @@ export class DeadLetterQueue {
 
   private async openChannel(): Promise<ConfirmChannel> {
     await this.discardChannel();
-    this.wrapper = await this.connection.createChannel('dead-letter', async (channel) => {
+    const creating = this.connection.createChannel('dead-letter', async (channel) => {
       channel.on('return', () => {
         this.returned = true;
       });
@@ -202,6 +202,10 @@ export class DeadLetterQueue {
         }
       });
       this.channel = channel;
+    });
+    // A broker that drops the connection just now would keep the channel waiting for the next one.
+    this.wrapper = await this.timed(creating, 'opening the dead-letter channel').catch(() => {
+      throw new BrokerUnavailableError();
     });
     if (this.channel === null) {
       await this.timed(this.wrapper.waitForConnect(), 'opening the dead-letter channel').catch(() => undefined);
