@@ -59,9 +59,7 @@ export class DeadLetterQueue {
 
   /** Messages ready in the dead-letter queue; throws BrokerUnavailableError when RabbitMQ cannot be asked. */
   async depth(): Promise<number> {
-    const channel = await this.open();
-    const { messageCount } = await this.timed(channel.checkQueue(EVENT_STORE_DLQ), 'checking the dead-letter queue');
-    return messageCount;
+    return this.readyCount(await this.open());
   }
 
   /**
