@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientEventInputs, PrometheusAlert, PrometheusServer, shortenAlertRules, waitFor } from '@app/testing';
-import { APP_NAMES, ConformancePipeline, startConformancePipeline, storedCount } from '../conformance/conformance.harness';
+import {
+  APP_NAMES,
+  ConformancePipeline,
+  startConformancePipeline,
+  storedCount,
+} from '../conformance/conformance.harness';
 
 /** 5 min windows and `for:` become 10 s: the real rules, played thirty times faster. */
 const TIME_FACTOR = 30;
@@ -40,7 +45,11 @@ describe('alerts on real data: Prometheus scraping the five apps with ops/promet
     await pipeline.ingest('anon-alerts-before', before).expect(202);
     await waitFor(
       'the first events stored',
-      () => storedCount(pipeline.db, before.map((event) => event.eventId)),
+      () =>
+        storedCount(
+          pipeline.db,
+          before.map((event) => event.eventId),
+        ),
       (count) => count === 5,
     );
     expect(publishFailing(await prometheus.alerts())).toBeUndefined();
@@ -62,7 +71,11 @@ describe('alerts on real data: Prometheus scraping the five apps with ops/promet
     pipeline.brokerProxy.restore();
     await waitFor(
       'the events published during the outage stored',
-      () => storedCount(pipeline.db, during.map((event) => event.eventId)),
+      () =>
+        storedCount(
+          pipeline.db,
+          during.map((event) => event.eventId),
+        ),
       (count) => count === 5,
       60_000,
     );

@@ -132,7 +132,12 @@ describe('the dead-letter queue, listed (runbook §2 "consume fail 증가")', ()
     const firstTwo = await list(scenario.harness, 2);
     expect(firstTwo).toEqual({ limit: 2, depth: 4, messages: first.messages.slice(0, 2) });
     expect((await scenario.harness.vhost.channelCounts()).unacked).toBe(0);
-    expect(await storedCount(scenario.harness, refused.map((event) => event.eventId))).toBe(0);
+    expect(
+      await storedCount(
+        scenario.harness,
+        refused.map((event) => event.eventId),
+      ),
+    ).toBe(0);
   });
 
   it('exports the depth on the consumer’s /metrics', async () => {

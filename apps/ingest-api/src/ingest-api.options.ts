@@ -7,7 +7,8 @@ import { INGEST_API } from './ingest-api.module';
 export const ingestApiOptions: AppOptions = {
   name: INGEST_API,
   bodyLimit: (app: INestApplication) => app.get<IngestConfig>(APP_CONFIG).ANALYTICS_INGEST_MAX_BODY_BYTES,
-  onBodyRejected: (app: INestApplication) => app.get(IngestMetrics).requests.inc({ result: 'invalid', source: 'unknown' }),
+  onBodyRejected: (app: INestApplication) =>
+    app.get(IngestMetrics).requests.inc({ result: 'invalid', source: 'unknown' }),
   openApi: {
     title: 'ingest-api',
     description: 'User activity event intake: client and service-to-service events into the source outbox.',

@@ -271,7 +271,9 @@ describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () 
 
   it('counts rejected requests by result on /metrics', async () => {
     const metrics = (await request(harness.ingest.url).get('/metrics')).text;
-    expect(metrics).toMatch(/analytics_user_activity_ingest_requests_total\{result="invalid",source="unknown",app="ingest-api"\} \d+/);
+    expect(metrics).toMatch(
+      /analytics_user_activity_ingest_requests_total\{result="invalid",source="unknown",app="ingest-api"\} \d+/,
+    );
     expect(metrics).toMatch(
       /analytics_user_activity_ingest_requests_total\{result="not_allowed",source="client",app="ingest-api"\} \d+/,
     );

@@ -155,7 +155,7 @@ export class DeadLetterQueue {
     const options = { ...freshCopyOptions(message.properties), mandatory: true };
     const confirmed = new Promise<void>((resolve, reject) => {
       channel.publish('', queue, message.content, options, (error: unknown) =>
-        error ? reject(new Error(`the broker refused the copy (${String(error)})`)) : resolve(),
+        error ? reject(new Error('the broker refused the copy (basic.nack)')) : resolve(),
       );
     });
     await this.timed(confirmed, 'waiting for the broker to confirm the copy');

@@ -36,7 +36,7 @@ function seconds(value: unknown): number | null {
     return value;
   }
   if (typeof value === 'object' && value !== null && 'value' in value) {
-    const inner = (value as { value: unknown }).value;
+    const inner = value.value;
     return typeof inner === 'number' && Number.isFinite(inner) ? inner : null;
   }
   return null;

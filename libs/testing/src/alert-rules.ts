@@ -24,7 +24,10 @@ export function shortenAlertRules(rulesYaml: string, factor: number): string {
     for (const rule of group.rules) {
       rule.expr = rule.expr
         .replace(/\[(\d+)([smhd])\]/g, (_, amount: string, unit: string) => `[${shorten(amount, unit, factor)}]`)
-        .replace(/offset (\d+)([smhd])\b/g, (_, amount: string, unit: string) => `offset ${shorten(amount, unit, factor)}`);
+        .replace(
+          /offset (\d+)([smhd])\b/g,
+          (_, amount: string, unit: string) => `offset ${shorten(amount, unit, factor)}`,
+        );
       const duration = rule.for === undefined ? null : /^(\d+)([smhd])$/.exec(rule.for);
       if (duration !== null) {
         rule.for = shorten(duration[1], duration[2], factor);

@@ -16,18 +16,17 @@ import {
 } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
 import { clampLimit } from '../http/limit-param';
-import {
-  DeadLetterListDto,
-  DeadLetterRedriveResultDto,
-  DLQ_LIST_LIMIT,
-  DLQ_REDRIVE_LIMIT,
-} from './dead-letter.dto';
+import { DeadLetterListDto, DeadLetterRedriveResultDto, DLQ_LIST_LIMIT, DLQ_REDRIVE_LIMIT } from './dead-letter.dto';
 
 /** Re-drives of every admin-api replica run one at a time (pg_advisory_xact_lock key; 'DLQ' in ASCII). */
 const REDRIVE_LOCK_KEY = 0x444c51;
 
 function unavailable(reason: string): ApiError {
-  return new ApiError(503, 'ADMIN_DLQ_UNAVAILABLE', `메시지큐에 연결할 수 없어 dead-letter queue를 다룰 수 없습니다: ${reason}`);
+  return new ApiError(
+    503,
+    'ADMIN_DLQ_UNAVAILABLE',
+    `메시지큐에 연결할 수 없어 dead-letter queue를 다룰 수 없습니다: ${reason}`,
+  );
 }
 
 function redriveTrace(message: DeadLetterView & { messageId: string }, movedAt: string): MqTrace {
