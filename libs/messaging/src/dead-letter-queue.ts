@@ -68,16 +68,8 @@ export class DeadLetterQueue {
    */
   async peek(limit: number): Promise<DeadLetterPeek> {
     return this.exclusive(async (channel) => {
-      const depth = await this.readyCount(channel);
-      const held: GetMessage[] = [];
+      const { depth, held } = await this.take(channel, limit);
       try {
-        while (held.length < Math.min(limit, depth)) {
-          const message = await this.timed(channel.get(EVENT_STORE_DLQ, { noAck: false }), 'reading a dead letter');
-          if (message === false) {
-            break;
-          }
-          held.push(message);
-        }
         await this.putBack(channel, held);
       } catch (error) {
         // Closing the channel returns whatever it still holds to the queue.
@@ -90,24 +82,15 @@ export class DeadLetterQueue {
 
   /**
    * Moves up to `limit` messages back to the event-store queue through the default exchange, oldest first. It takes
-   * them all before it moves any, and never more than were ready at the start, so a message the consumer
-   * dead-letters again at once is not taken twice. Each copy is published `mandatory` and confirmed before its dead
-   * letter is acked; the first failure stops the re-drive and puts that message and the rest back. Copies keep
-   * their body, properties and `x-death` history.
+   * them all before it moves any, so a message the consumer dead-letters again at once is not taken twice. Each copy
+   * is published `mandatory` and confirmed before its dead letter is acked; the first failure stops the re-drive and
+   * puts that message and the rest back. Copies keep their body, properties and `x-death` history.
    */
   async redrive(limit: number): Promise<DeadLetterRedrive> {
     return this.exclusive(async (channel) => {
-      const depth = await this.readyCount(channel);
+      const { depth, held } = await this.take(channel, limit);
       const moved: DeadLetterView[] = [];
-      const held: GetMessage[] = [];
       try {
-        while (held.length < Math.min(limit, depth)) {
-          const message = await this.timed(channel.get(EVENT_STORE_DLQ, { noAck: false }), 'reading a dead letter');
-          if (message === false) {
-            break;
-          }
-          held.push(message);
-        }
         for (const message of held) {
           await this.publishCopy(channel, EVENT_STORE_QUEUE, message);
           channel.ack(message);
@@ -135,6 +118,32 @@ export class DeadLetterQueue {
   private async readyCount(channel: ConfirmChannel): Promise<number> {
     const { messageCount } = await this.timed(channel.checkQueue(EVENT_STORE_DLQ), 'checking the dead-letter queue');
     return messageCount;
+  }
+
+  /**
+   * Takes up to `limit` messages without an ack. The depth comes from the first `basic.get-ok` (the messages left
+   * behind it): a quorum queue's `queue.declare-ok` count lags behind messages just returned to it.
+   */
+  private async take(channel: ConfirmChannel, limit: number): Promise<{ depth: number; held: GetMessage[] }> {
+    const held: GetMessage[] = [];
+    let depth = 0;
+    try {
+      while (held.length < limit) {
+        const message = await this.timed(channel.get(EVENT_STORE_DLQ, { noAck: false }), 'reading a dead letter');
+        if (message === false) {
+          break;
+        }
+        if (held.length === 0) {
+          depth = message.fields.messageCount + 1;
+        }
+        held.push(message);
+      }
+    } catch (error) {
+      // Closing the channel returns whatever it holds to the queue.
+      await this.discardChannel();
+      throw error;
+    }
+    return { depth, held };
   }
 
   private async putBack(channel: ConfirmChannel, held: GetMessage[]): Promise<void> {
