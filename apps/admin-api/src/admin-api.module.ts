@@ -13,6 +13,8 @@ import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetr
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
 import { DispatchAdminService } from './dispatch/dispatch-admin.service';
+import { DeadLetterAdminService } from './dlq/dead-letter-admin.service';
+import { DeadLetterController } from './dlq/dead-letter.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { JourneyController } from './journey/journey.controller';
 import { JourneyService } from './journey/journey.service';
@@ -30,13 +32,14 @@ export const ADMIN_API = 'admin-api';
     HealthModule,
     LoggingModule,
     MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
-    SourceOutboxPublishingModule,
+    SourceOutboxPublishingModule.forApp('optional'),
   ],
-  controllers: [DispatchController, JourneyController, MqTracesController, OutboxController],
+  controllers: [DeadLetterController, DispatchController, JourneyController, MqTracesController, OutboxController],
   providers: [
     AdminAuditRepository,
     AdminTokenGuard,
     AdminTokenVerifier,
+    DeadLetterAdminService,
     DispatchAdminService,
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,

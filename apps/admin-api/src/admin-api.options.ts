@@ -8,8 +8,9 @@ export const adminApiOptions: AppOptions = {
   openApi: {
     title: 'admin-api',
     description:
-      'Runbook §5 for SREs: source outbox summary and replay, MQ traces, dispatch state and replay, the journey of ' +
-      'one event. Every /api/v1/admin endpoint needs `Authorization: Bearer <secret>` of an ADMIN_TOKENS entry.',
+      'Runbook §5 for SREs: source outbox summary and replay, MQ traces, the dead-letter queue and its re-drive, ' +
+      'dispatch state and replay, the journey of one event. Every /api/v1/admin endpoint needs ' +
+      '`Authorization: Bearer <secret>` of an ADMIN_TOKENS entry.',
     bearer: true,
   },
 };

@@ -75,7 +75,7 @@ function installExitHook(): void {
 }
 
 /** A port nobody listens on right now, chosen before the app starts so it keeps it across restarts. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;

@@ -77,7 +77,7 @@ export class EventsController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, async () => {
+    return countRequestOutcome(this.metrics, 'client', async () => {
       const memberId = this.memberTokens.resolveMemberId(authorization);
       const network = this.clientNetwork.keyOf(httpRequest.raw);
       return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
@@ -98,7 +98,7 @@ export class EventsController {
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, async () =>
+    return countRequestOutcome(this.metrics, 'server', async () =>
       answer(response, await this.ingest.ingestServerEvents(request)),
     );
   }

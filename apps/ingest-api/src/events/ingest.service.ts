@@ -183,11 +183,13 @@ export class IngestService {
       throw ingestErrors.unavailable();
     }
     const duplicates = events.length - inserted;
+    // One request's events share their source (the endpoint, or the SDK key's kind).
+    const source = events[0].source === EventSource.Server ? 'server' : 'client';
     this.metrics.outboxEnqueue.inc({ result: 'inserted', route }, inserted);
-    this.metrics.events.inc({ result: 'accepted', route }, inserted);
+    this.metrics.events.inc({ result: 'accepted', source, route }, inserted);
     if (duplicates > 0) {
       this.metrics.outboxEnqueue.inc({ result: 'duplicate', route }, duplicates);
-      this.metrics.events.inc({ result: 'duplicate', route }, duplicates);
+      this.metrics.events.inc({ result: 'duplicate', source, route }, duplicates);
     }
     return { acceptedCount: events.length, duplicateCount: duplicates };
   }

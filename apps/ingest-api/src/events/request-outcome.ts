@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult, IngestRoute } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
@@ -13,21 +13,26 @@ export function requestResultOf(error: unknown): IngestRequestResult {
 }
 
 /**
- * Counts an ingest request that reached its handler by outcome; the ones refused before (body, field validation,
+ * Counts a native ingest request that reached its handler by outcome; the ones refused before (body, field validation,
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
 export async function countRequestOutcome<T>(
   metrics: IngestMetrics,
+  source: IngestSource,
   handle: () => Promise<T>,
-  route: IngestRoute = 'native',
 ): Promise<T> {
   try {
     const answer = await handle();
-    metrics.requests.inc({ result: 'accepted', route });
+    metrics.requests.inc({ result: 'accepted', source, route: 'native' });
     return answer;
   } catch (error) {
-    metrics.requests.inc({ result: requestResultOf(error), route });
+    metrics.requests.inc({ result: requestResultOf(error), source, route: 'native' });
     throw error;
   }
+}
+
+/** The source of a request by its path: the service-to-service endpoint is the only one under `/internal/`. */
+export function ingestSourceOf(path: string): IngestSource {
+  return path.includes('/internal/') ? 'server' : 'client';
 }

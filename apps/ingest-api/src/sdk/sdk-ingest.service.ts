@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import { ApiError } from '@app/http';
-import { IngestMetrics } from '@app/metrics';
+import { IngestMetrics, IngestSource } from '@app/metrics';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { ingestErrors } from '../events/ingest.errors';
 import { IngestService } from '../events/ingest.service';
@@ -54,17 +54,21 @@ export class SdkIngestService {
   }
 
   async ingestBatch(request: SdkRequest): Promise<SdkAnswer> {
+    const { route } = request;
+    let source: IngestSource = 'unknown';
     try {
-      const answer = await this.handle(request);
-      this.metrics.requests.inc({ result: answer.quotaLimited ? 'rate_limited' : 'accepted', route: request.route });
+      const { batch, key } = this.authenticate(request);
+      source = key.source === 'SERVER' ? 'server' : 'client';
+      const answer = await this.handle(request, batch, key, source);
+      this.metrics.requests.inc({ result: answer.quotaLimited ? 'rate_limited' : 'accepted', source, route });
       return answer;
     } catch (error) {
-      this.metrics.requests.inc({ result: requestResultOf(error), route: request.route });
+      this.metrics.requests.inc({ result: requestResultOf(error), source, route });
       throw error;
     }
   }
 
-  private async handle({ route, batch, clientNetwork, quotaLimitedAnswer }: SdkRequest): Promise<SdkAnswer> {
+  private authenticate({ route, batch }: SdkRequest): { batch: SdkBatch; key: SdkKey } {
     if (batch === null) {
       throw ingestErrors.sdkBodyUnreadable();
     }
@@ -73,6 +77,15 @@ export class SdkIngestService {
       this.logger.warn({ msg: 'SDK request refused: missing or unknown key', route, keyGiven: batch.key !== null });
       throw ingestErrors.sdkKeyInvalid();
     }
+    return { batch, key };
+  }
+
+  private async handle(
+    { route, clientNetwork, quotaLimitedAnswer }: SdkRequest,
+    batch: SdkBatch,
+    key: SdkKey,
+    source: IngestSource,
+  ): Promise<SdkAnswer> {
     let headers: Record<string, string>;
     try {
       headers = await this.ingest.checkRateLimits(
@@ -82,21 +95,22 @@ export class SdkIngestService {
       );
     } catch (error) {
       if (quotaLimitedAnswer && error instanceof ApiError && error.status === 429) {
-        this.metrics.events.inc({ result: 'rate_limited', route }, batch.items.length);
+        this.metrics.events.inc({ result: 'rate_limited', source, route }, batch.items.length);
         return { quotaLimited: true, headers: error.headers };
       }
       throw error;
     }
-    const events = this.mapEvents(batch, key, route);
+    const events = this.mapEvents(batch, key, source, route);
     if (events.length > 0) {
       await this.ingest.store(events, route);
     }
     return { quotaLimited: false, headers };
   }
 
-  private mapEvents(batch: SdkBatch, key: SdkKey, route: SdkRoute): CanonicalEvent[] {
-    const source = key.source === 'SERVER' ? EventSource.Server : EventSource.Client;
-    const allowed = source === EventSource.Server ? () => true : (eventName: string) => this.allowlist.has(eventName);
+  private mapEvents(batch: SdkBatch, key: SdkKey, source: IngestSource, route: SdkRoute): CanonicalEvent[] {
+    const eventSource = key.source === 'SERVER' ? EventSource.Server : EventSource.Client;
+    const allowed =
+      eventSource === EventSource.Server ? () => true : (eventName: string) => this.allowlist.has(eventName);
     const receivedAt = new Date().toISOString();
     const events: CanonicalEvent[] = [];
     const skipped: Record<SkipReason, number> = { invalid: 0, not_allowed: 0 };
@@ -104,7 +118,7 @@ export class SdkIngestService {
     let firstProblem: string | undefined;
     for (const item of batch.items) {
       const mapping = isObject(item)
-        ? toSdkCanonicalEvent(batch.draftOf(item), source, allowed, receivedAt)
+        ? toSdkCanonicalEvent(batch.draftOf(item), eventSource, allowed, receivedAt)
         : { skipped: 'invalid' as const, reason: 'an event must be a JSON object' };
       if ('event' in mapping) {
         events.push(mapping.event);
@@ -119,7 +133,7 @@ export class SdkIngestService {
     }
     for (const result of ['invalid', 'not_allowed'] as const) {
       if (skipped[result] > 0) {
-        this.metrics.events.inc({ result, route }, skipped[result]);
+        this.metrics.events.inc({ result, source, route }, skipped[result]);
       }
     }
     if (skipped.invalid + skipped.not_allowed > 0) {
