@@ -91,6 +91,19 @@ async function truncatePipelineTables(running: BenchPipeline): Promise<void> {
   await running.processes.db.query(`TRUNCATE ${PIPELINE_TABLES}`);
 }
 
+/**
+ * Seeding with the relay, the consumer and the dispatcher stopped: while an index is being rebuilt their polls would
+ * scan the table that is being filled.
+ */
+async function whileDownstreamStopped<T>(running: BenchPipeline, work: () => Promise<T>): Promise<T> {
+  await running.stopApps(DOWNSTREAM_APPS);
+  try {
+    return await work();
+  } finally {
+    await running.startApps(DOWNSTREAM_APPS);
+  }
+}
+
 async function run(): Promise<void> {
   log(
     `${results.mode} run; load average ${loadavg()
@@ -239,9 +252,12 @@ async function run(): Promise<void> {
         `${settings.backlogHistoryRows} sent rows`,
       async () => {
         await truncatePipelineTables(running);
-        const seedSeconds =
-          (await seedHistory(db.url, settings.backlogHistoryRows)) +
-          (await seedStalledRows(db.url, settings.backlogFailedRows));
+        const seedSeconds = await whileDownstreamStopped(
+          running,
+          async () =>
+            (await seedHistory(db.url, settings.backlogHistoryRows)) +
+            (await seedStalledRows(db.url, settings.backlogFailedRows)),
+        );
         log(`  seeded in ${seedSeconds.toFixed(0)} s`);
         const latency = await measureLatency(
           running.processes,
@@ -301,7 +317,7 @@ async function run(): Promise<void> {
 
     await phaseIf('growth', `growth: ${settings.growthRows} rows present`, async () => {
       await truncatePipelineTables(running);
-      const seedSeconds = await seedHistory(db.url, settings.growthRows);
+      const seedSeconds = await whileDownstreamStopped(running, () => seedHistory(db.url, settings.growthRows));
       log(`  seeded in ${seedSeconds.toFixed(0)} s`);
       const search = await findSustainedRate(
         async (rate) => {

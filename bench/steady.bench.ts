@@ -105,13 +105,72 @@ async function measure(
   const bodies = new EventBodies('steady', settings.eventsPerRequest);
   const load = new PacedLoad(pipeline.app('ingest-api').url, bodies, settings.eventsPerSecond);
   load.start();
-  await sleep(settings.warmupSeconds * 1000);
-  const windowStartedAt = new Date();
+  let window: SampledWindow;
+  try {
+    await sleep(settings.warmupSeconds * 1000);
+    window = await sampleWindow(probe, cpu, load, settings, housekeeping, log);
+  } finally {
+    await load.stop();
+  }
+  const stoppedAt = Date.now();
+  const drain = await probe.waitForDrain(
+    before.stored + load.acceptedEvents,
+    settings.drainTimeoutSeconds * 1000,
+    before,
+  );
+  const drainSeconds = drain.drained ? (Date.now() - stoppedAt) / 1000 : null;
+  await window.tableWork;
+  if (window.tableErrors.length > 0) {
+    throw window.tableErrors[0];
+  }
+  const { periods } = window;
+  await addLatency(pipeline, periods, bodies, window.startedAt, settings.periodSeconds);
+  for (const period of periods) {
+    log(
+      `  ${period.endSeconds} s: ${period.events} events, stored p50 ${period.storedP50Ms.toFixed(1)} / p99 ` +
+        `${period.storedP99Ms.toFixed(1)} ms; ` +
+        TRIMMED_TABLES.map(
+          (table) =>
+            `${table} ${period.tables[table]?.rows ?? 'n/a'} rows ` +
+            `${((period.tables[table]?.bytes ?? 0) / 1e6).toFixed(1)} MB`,
+        ).join(', '),
+    );
+  }
+  return {
+    settings,
+    periods,
+    failureReasons: Object.fromEntries(load.failures),
+    drainSeconds,
+    cpu: window.cpu,
+    ...judgeSteady(periods, TRIMMED_TABLES, settleSeconds(settings.retentionSeconds, settings.retentionIntervalSeconds)),
+  };
+}
+
+interface SampledWindow {
+  startedAt: Date;
+  periods: SteadyPeriod[];
+  cpu: CpuUse;
+  /** The table readings and vacuums still under way on the housekeeping connection, and what failed there. */
+  tableWork: Promise<void>;
+  tableErrors: Error[];
+}
+
+/** Samples the pipeline once a second over the window and closes a period every `periodSeconds`. */
+async function sampleWindow(
+  probe: BacklogProbe,
+  cpu: CpuAccounting,
+  load: PacedLoad,
+  settings: SteadySettings,
+  housekeeping: Client,
+  log: (message: string) => void,
+): Promise<SampledWindow> {
+  const startedAt = new Date();
   await cpu.start();
   const windowStart = performance.now();
   const periods: SteadyPeriod[] = [];
   // Table readings and vacuums run on their own connection beside the sampling, one after the other.
   let tableWork: Promise<void> = Promise.resolve();
+  const tableErrors: Error[] = [];
   let periodSamples: WindowSample[] = [{ ...(await probe.sample()), accepted: load.acceptedEvents }];
   let failed = load.failedRequests;
   let behind = load.behind;
@@ -145,12 +204,16 @@ async function measure(
       tables: {},
     };
     periods.push(period);
-    tableWork = tableWork.then(async () => {
-      period.tables = await tableSizes(housekeeping);
-      if (settings.vacuum) {
-        await housekeeping.query(`VACUUM ANALYZE ${STEADY_TABLES.join(', ')}`);
-      }
-    });
+    tableWork = tableWork
+      .then(async () => {
+        period.tables = await tableSizes(housekeeping);
+        if (settings.vacuum) {
+          await housekeeping.query(`VACUUM ANALYZE ${STEADY_TABLES.join(', ')}`);
+        }
+      })
+      .catch((error: Error) => {
+        tableErrors.push(error);
+      });
     log(
       `  ${period.endSeconds} s: accepted ${Math.round(judged.acceptedEventsPerSecond)}, stored ` +
         `${Math.round(judged.storedEventsPerSecond)}, dispatched ${Math.round(judged.dispatchedEventsPerSecond)}/s; ` +
@@ -160,36 +223,7 @@ async function measure(
     failed = load.failedRequests;
     behind = load.behind;
   }
-  const cpuUse = await cpu.stop();
-  await load.stop();
-  const stoppedAt = Date.now();
-  const drain = await probe.waitForDrain(
-    before.stored + load.acceptedEvents,
-    settings.drainTimeoutSeconds * 1000,
-    before,
-  );
-  const drainSeconds = drain.drained ? (Date.now() - stoppedAt) / 1000 : null;
-  await tableWork;
-  await addLatency(pipeline, periods, bodies, windowStartedAt, settings.periodSeconds);
-  for (const period of periods) {
-    log(
-      `  ${period.endSeconds} s: ${period.events} events, stored p50 ${period.storedP50Ms.toFixed(1)} / p99 ` +
-        `${period.storedP99Ms.toFixed(1)} ms; ` +
-        TRIMMED_TABLES.map(
-          (table) =>
-            `${table} ${period.tables[table]?.rows ?? 'n/a'} rows ` +
-            `${((period.tables[table]?.bytes ?? 0) / 1e6).toFixed(1)} MB`,
-        ).join(', '),
-    );
-  }
-  return {
-    settings,
-    periods,
-    failureReasons: Object.fromEntries(load.failures),
-    drainSeconds,
-    cpu: cpuUse,
-    ...judgeSteady(periods, TRIMMED_TABLES, settleSeconds(settings.retentionSeconds, settings.retentionIntervalSeconds)),
-  };
+  return { startedAt, periods, cpu: await cpu.stop(), tableWork, tableErrors };
 }
 
 /** Each period's events, by when ingest received them, with their time from ingest to stored. */
