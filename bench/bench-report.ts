@@ -556,7 +556,11 @@ function steadyMarkdown(steady: SteadyFigure): string[] {
       ]),
     ),
     '',
-    cpuTable(steady.cpu, steady.periods.reduce((sum, p) => sum + p.acceptedEventsPerSecond * settings.periodSeconds, 0), 'event'),
+    cpuTable(
+      steady.cpu,
+      steady.periods.reduce((sum, p) => sum + p.acceptedEventsPerSecond * settings.periodSeconds, 0),
+      'event',
+    ),
   ];
 }
 

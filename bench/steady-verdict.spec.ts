@@ -55,7 +55,9 @@ describe('the verdict of the steady run with retention', () => {
   });
 
   it('calls not levelled a table whose bytes keep growing though its rows hold (space never reused)', () => {
-    const periods = LEVELLED.map((size, index) => minute(index, 40, { rows: size.rows, bytes: (index + 1) * 120 * MB }));
+    const periods = LEVELLED.map((size, index) =>
+      minute(index, 40, { rows: size.rows, bytes: (index + 1) * 120 * MB }),
+    );
 
     const [level] = levelOff(periods, [TABLE], settledAt);
 

@@ -142,7 +142,11 @@ async function measure(
     failureReasons: Object.fromEntries(load.failures),
     drainSeconds,
     cpu: window.cpu,
-    ...judgeSteady(periods, TRIMMED_TABLES, settleSeconds(settings.retentionSeconds, settings.retentionIntervalSeconds)),
+    ...judgeSteady(
+      periods,
+      TRIMMED_TABLES,
+      settleSeconds(settings.retentionSeconds, settings.retentionIntervalSeconds),
+    ),
   };
 }
 
