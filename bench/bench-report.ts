@@ -228,9 +228,11 @@ function steadyRows(results: BenchResults): FigureRow[] {
     .join(', ');
   return [
     {
-      figure: `${label}: ${integer(steady.settings.eventsPerSecond)} events/s offered (${Math.round(
-        settings.steadyShareOfSustained * 100,
-      )} % of sustained), stored per period min / max`,
+      figure:
+        `${label}: ${integer(steady.settings.eventsPerSecond)} events/s offered ` +
+        `(${Math.round(settings.steadyShareOfSustained * 100)} % of ` +
+        `${results.sustained?.rate ? 'the sustained rate' : `${integer(settings.sustainedStart)}, no sustained rate`}), ` +
+        'stored per period min / max',
       measured:
         periods.length === 0
           ? 'no period'
