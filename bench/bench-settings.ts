@@ -113,7 +113,7 @@ export function benchSettings(argv: string[]): BenchSettings {
       steadyShareOfSustained: 0.8,
       steadyRetentionSeconds: 20,
       steadyRetentionIntervalSeconds: 10,
-      deadlineSeconds: 420,
+      deadlineSeconds: 600,
     };
   }
   return {
