@@ -130,15 +130,18 @@ export class AppProcess {
     return this.child?.pid;
   }
 
-  /** Spawns the process and resolves once `/health/ready` answers 200; rejects if it exits or times out first. */
-  async start(): Promise<void> {
+  /**
+   * Spawns the process, with `settings` over its env for this run only, and resolves once `/health/ready` answers
+   * 200; rejects if it exits or times out first.
+   */
+  async start(settings: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) {
       throw new Error(`${this.label} is already running`);
     }
     const child = spawn(process.execPath, [this.mainPath], {
       // Not the repository root, whose .env (a developer's local settings) the apps would read.
       cwd: dirname(this.mainPath),
-      env: { ...this.env, PORT: String(this.port) },
+      env: { ...this.env, ...settings, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
