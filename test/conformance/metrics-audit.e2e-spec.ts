@@ -67,6 +67,16 @@ const EXPECTED: Record<string, Expected> = {
     apps: ['ingest-api'],
     driven: { result: ['missing', 'invalid'] },
   },
+  // Not in DESIGN §10's runbook names: DESIGN §3 names each SDK key's requests by the key's name.
+  analytics_user_activity_ingest_sdk_key_requests_total: {
+    type: 'counter',
+    labels: {
+      key: [], // the names configured in ANALYTICS_INGEST_SDK_KEYS
+      route: ['posthog', 'segment'],
+      result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'],
+    },
+    apps: [],
+  },
   analytics_user_activity_outbox_enqueue_total: {
     type: 'counter',
     labels: { result: ['inserted', 'duplicate', 'fail'], route: INGEST_ROUTE },

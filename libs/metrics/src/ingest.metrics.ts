@@ -25,6 +25,7 @@ export class IngestMetrics {
   readonly events;
   readonly outboxEnqueue;
   readonly tokens;
+  readonly sdkKeyRequests;
 
   constructor(metrics: MetricsRegistry) {
     this.requests = metrics.counter(
@@ -46,6 +47,11 @@ export class IngestMetrics {
       'analytics_user_activity_ingest_token_total',
       'Bearer tokens on the public endpoint by result (valid/missing/invalid); invalid ones are treated as anonymous',
       ['result'],
+    );
+    this.sdkKeyRequests = metrics.counter(
+      'analytics_user_activity_ingest_sdk_key_requests_total',
+      "SDK route requests with a known key, by the key's name (never the key), route and outcome",
+      ['key', 'route', 'result'],
     );
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestSource } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { ingestErrors } from '../events/ingest.errors';
 import { IngestService } from '../events/ingest.service';
@@ -56,14 +56,22 @@ export class SdkIngestService {
   async ingestBatch(request: SdkRequest): Promise<SdkAnswer> {
     const { route } = request;
     let source: IngestSource = 'unknown';
+    let key: SdkKey | undefined;
+    const count = (result: IngestRequestResult) => {
+      this.metrics.requests.inc({ result, source, route });
+      if (key !== undefined) {
+        this.metrics.sdkKeyRequests.inc({ key: key.name, route, result });
+      }
+    };
     try {
-      const { batch, key } = this.authenticate(request);
+      const authenticated = this.authenticate(request);
+      key = authenticated.key;
       source = key.source === 'SERVER' ? 'server' : 'client';
-      const answer = await this.handle(request, batch, key, source);
-      this.metrics.requests.inc({ result: answer.quotaLimited ? 'rate_limited' : 'accepted', source, route });
+      const answer = await this.handle(request, authenticated.batch, key, source);
+      count(answer.quotaLimited ? 'rate_limited' : 'accepted');
       return answer;
     } catch (error) {
-      this.metrics.requests.inc({ result: requestResultOf(error), source, route });
+      count(requestResultOf(error));
       throw error;
     }
   }
