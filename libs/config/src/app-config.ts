@@ -73,6 +73,9 @@ export const ingestSchema = coreSchema.extend({
   ANALYTICS_INGEST_ALLOWLIST: env.list(DEFAULT_ALLOWLIST),
   INGEST_COMMIT_TIMEOUT: env.durationMs('PT5S'),
   INGEST_MAX_PENDING_BYTES: env.int(33_554_432, 65_536),
+  INGEST_POLICY_RELOAD_INTERVAL: env.durationMs('PT1S'),
+  INGEST_REJECTION_FLUSH_INTERVAL: env.durationMs('PT5S'),
+  INGEST_REJECTION_RETENTION: env.durationMs('P1D'),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({

@@ -23,3 +23,8 @@ export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
 export * from './sent-rows-estimate';
+export * from './ingest-policy';
+export * from './ingest-policy.entity';
+export * from './ingest-policy.repository';
+export * from './ingest-rejection.entity';
+export * from './ingest-rejection.repository';
