@@ -6,6 +6,8 @@ import {
   DispatchCircuitRepository,
   DispatchOutboxAdminRepository,
   EventJourneyRepository,
+  IngestPolicyRepository,
+  IngestRejectionRepository,
   MqTraceRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
@@ -14,6 +16,10 @@ import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
 import { DispatchAdminService } from './dispatch/dispatch-admin.service';
 import { DispatchController } from './dispatch/dispatch.controller';
+import { IngestPolicyAdminService } from './ingest-policy/ingest-policy-admin.service';
+import { IngestPolicyController } from './ingest-policy/ingest-policy.controller';
+import { IngestRejectionsAdminService } from './ingest-policy/ingest-rejections-admin.service';
+import { IngestRejectionsController } from './ingest-policy/ingest-rejections.controller';
 import { JourneyController } from './journey/journey.controller';
 import { JourneyService } from './journey/journey.service';
 import { OutboxAdminService } from './outbox/outbox-admin.service';
@@ -32,7 +38,14 @@ export const ADMIN_API = 'admin-api';
     MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
     SourceOutboxPublishingModule,
   ],
-  controllers: [DispatchController, JourneyController, MqTracesController, OutboxController],
+  controllers: [
+    DispatchController,
+    IngestPolicyController,
+    IngestRejectionsController,
+    JourneyController,
+    MqTracesController,
+    OutboxController,
+  ],
   providers: [
     AdminAuditRepository,
     AdminTokenGuard,
@@ -41,6 +54,10 @@ export const ADMIN_API = 'admin-api';
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,
     EventJourneyRepository,
+    IngestPolicyAdminService,
+    IngestPolicyRepository,
+    IngestRejectionRepository,
+    IngestRejectionsAdminService,
     JourneyService,
     MqTraceRepository,
     MqTracesService,

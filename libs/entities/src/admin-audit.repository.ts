@@ -5,6 +5,7 @@ import { SqlExecutor } from './sql-executor';
 export enum AdminAuditAction {
   SourceOutboxReplay = 'SOURCE_OUTBOX_REPLAY',
   DispatchOutboxReplay = 'DISPATCH_OUTBOX_REPLAY',
+  IngestPolicyChange = 'INGEST_POLICY_CHANGE',
 }
 
 export interface AdminAuditEntry {

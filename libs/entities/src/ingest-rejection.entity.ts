@@ -12,7 +12,12 @@ export class IngestRejectionEntity {
   @PrimaryColumn({ type: 'varchar', length: 20, primaryKeyConstraintName: 'pk_ingest_rejection' })
   kind: string;
 
-  @PrimaryColumn({ name: 'rejected_key', type: 'varchar', length: 200, primaryKeyConstraintName: 'pk_ingest_rejection' })
+  @PrimaryColumn({
+    name: 'rejected_key',
+    type: 'varchar',
+    length: 200,
+    primaryKeyConstraintName: 'pk_ingest_rejection',
+  })
   rejectedKey: string;
 
   @Column({ name: 'rejection_count', type: 'bigint' })
