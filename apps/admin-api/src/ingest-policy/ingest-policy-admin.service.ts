@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { parseIsoDuration } from '@app/config';
 import {
   activeOverride,
   AdminAuditAction,
@@ -23,7 +24,6 @@ import {
   RateLimitViewDto,
 } from './ingest-policy.dto';
 import { formatWindow, parseInstant } from './policy-input.validators';
-import { parseIsoDuration } from '@app/config';
 
 /** The furthest an override may reach: a temporary raise, not a way around the audited base values. */
 export const MAX_OVERRIDE_MS = 7 * 24 * 3_600_000;
@@ -136,7 +136,9 @@ export class IngestPolicyAdminService {
    * dropped by any change.
    */
   async change(tokenName: string, update: IngestPolicyUpdateDto): Promise<IngestPolicyViewDto> {
-    const { reason, ...change } = update;
+    const { reason, ...given } = update;
+    // The transformed body holds every declared field, those not sent as undefined.
+    const change = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
     if (Object.keys(change).length === 0) {
       throw invalidRequest([
         { field: '(body)', reason: 'nothing to change: give allowlist, rateLimit, ipRateLimit or override' },
