@@ -75,6 +75,12 @@ export function parseInstant(value: string): Date | null {
   if (!ISO_INSTANT.test(value)) {
     return null;
   }
+  // Date.parse rolls 2026-02-30 over to March 2 rather than refusing it.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  if (calendarDay.getUTCMonth() !== month - 1 || calendarDay.getUTCDate() !== day) {
+    return null;
+  }
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms);
 }
