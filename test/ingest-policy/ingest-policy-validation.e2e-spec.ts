@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import request from 'supertest';
 import { PolicyHarness, policyAuditRows, POLICY_PATH, startPolicyHarness } from './ingest-policy.harness';
 
@@ -90,5 +91,61 @@ describe('PUT ingest-policy refuses what it cannot apply, and changes nothing th
     await harness.getRejections('?colour=red').expect(400);
     const ok = await harness.getRejections('?reason=not_allowed&since=2026-01-01T00:00:00Z&limit=5').expect(200);
     expect(ok.body.data).toMatchObject({ reason: 'not_allowed', limit: 5, callers: [], eventNames: [] });
+  });
+
+  it('describes both endpoints in the OpenAPI document, with auth and the PUT body', async () => {
+    const docs = await request(harness.admin.url).get('/docs-json').expect(200);
+    for (const [path, method] of [
+      [POLICY_PATH, 'get'],
+      [POLICY_PATH, 'put'],
+      ['/api/v1/admin/user-activity/ingest/rejections', 'get'],
+    ]) {
+      const operation = docs.body.paths[path]?.[method];
+      expect({ path, method, documented: operation !== undefined }).toEqual({ path, method, documented: true });
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+    }
+    const body = docs.body.components.schemas.IngestPolicyUpdateDto;
+    expect(body.required).toEqual(['reason']);
+    expect(Object.keys(body.properties)).toEqual(['allowlist', 'rateLimit', 'ipRateLimit', 'override', 'reason']);
+  });
+
+  it('answers any JSON body with 200 or a 400, never a 5xx (property-based)', async () => {
+    const limit = fc.record(
+      {
+        maxRequests: fc.oneof(fc.integer(), fc.double(), fc.string()),
+        window: fc.oneof(fc.string(), fc.constant('PT1M')),
+      },
+      { requiredKeys: [] },
+    );
+    const bodies = fc.record(
+      {
+        allowlist: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constantFrom('ui.page.viewed', 'ui.x'))), fc.jsonValue()),
+        rateLimit: fc.oneof(limit, fc.jsonValue()),
+        ipRateLimit: fc.oneof(limit, fc.jsonValue()),
+        override: fc.oneof(
+          fc.constant(null),
+          fc.record({
+            rateLimit: limit,
+            until: fc.oneof(
+              fc.string(),
+              fc.date().map((d) => d.toISOString()),
+            ),
+          }),
+          fc.jsonValue(),
+        ),
+        reason: fc.oneof(fc.string(), fc.jsonValue()),
+        other: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const response = await harness.putPolicy(body);
+        expect([200, 400]).toContain(response.status);
+      }),
+      { numRuns: 150, seed: 15 },
+    );
+    await harness.getPolicy().expect(200);
   });
 });
