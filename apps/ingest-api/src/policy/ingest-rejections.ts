@@ -8,6 +8,7 @@ import { RejectionTally } from './rejection-tally';
 /** Distinct keys one replica holds between two flushes (runbook §9 wants the top ones, not every one). */
 export const REJECTION_MAX_KEYS = 1_000;
 const PRUNE_INTERVAL_MS = 60_000;
+const SHUTDOWN_FLUSH_DEADLINE_MS = 1_000;
 
 /**
  * Who and what ingest-api refused (runbook §9-1 and §9-2 step 1): counted in bounded memory on the request path,
@@ -37,13 +38,18 @@ export class IngestRejections implements OnApplicationBootstrap, BeforeApplicati
     this.schedule();
   }
 
+  /** A last flush, given up after a moment: a stalled database must not hold the shutdown. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) {
       clearTimeout(this.timer);
     }
-    await this.flushing;
-    await this.flush();
+    let deadline: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      deadline = setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS);
+    });
+    await Promise.race([(this.flushing ?? Promise.resolve()).then(() => this.flush()), giveUp]);
+    clearTimeout(deadline);
   }
 
   private schedule(): void {
