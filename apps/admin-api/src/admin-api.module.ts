@@ -6,6 +6,8 @@ import {
   DispatchCircuitRepository,
   DispatchOutboxAdminRepository,
   EventJourneyRepository,
+  IngestPolicyRepository,
+  IngestRejectionRepository,
   MqTraceRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
@@ -16,6 +18,10 @@ import { DispatchAdminService } from './dispatch/dispatch-admin.service';
 import { DeadLetterAdminService } from './dlq/dead-letter-admin.service';
 import { DeadLetterController } from './dlq/dead-letter.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
+import { IngestPolicyAdminService } from './ingest-policy/ingest-policy-admin.service';
+import { IngestPolicyController } from './ingest-policy/ingest-policy.controller';
+import { IngestRejectionsAdminService } from './ingest-policy/ingest-rejections-admin.service';
+import { IngestRejectionsController } from './ingest-policy/ingest-rejections.controller';
 import { JourneyController } from './journey/journey.controller';
 import { JourneyService } from './journey/journey.service';
 import { OutboxAdminService } from './outbox/outbox-admin.service';
@@ -34,7 +40,15 @@ export const ADMIN_API = 'admin-api';
     MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
     SourceOutboxPublishingModule.forApp('optional'),
   ],
-  controllers: [DeadLetterController, DispatchController, JourneyController, MqTracesController, OutboxController],
+  controllers: [
+    DeadLetterController,
+    DispatchController,
+    IngestPolicyController,
+    IngestRejectionsController,
+    JourneyController,
+    MqTracesController,
+    OutboxController,
+  ],
   providers: [
     AdminAuditRepository,
     AdminTokenGuard,
@@ -44,6 +58,10 @@ export const ADMIN_API = 'admin-api';
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,
     EventJourneyRepository,
+    IngestPolicyAdminService,
+    IngestPolicyRepository,
+    IngestRejectionRepository,
+    IngestRejectionsAdminService,
     JourneyService,
     MqTraceRepository,
     MqTracesService,

@@ -3,8 +3,8 @@ import { ADMIN_API } from './admin-api.module';
 
 export const adminApiOptions: AppOptions = {
   name: ADMIN_API,
-  // Every endpoint takes query parameters only; a stray body is still parsed safely and bounded.
-  bodyLimit: () => 16 * 1024,
+  // The ingest policy's PUT carries the allowlist (up to 1,000 names); every other endpoint takes query parameters.
+  bodyLimit: () => 256 * 1024,
   openApi: {
     title: 'admin-api',
     description:

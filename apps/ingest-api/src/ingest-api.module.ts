@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
-import { DatabaseModule } from '@app/entities';
+import { DatabaseModule, IngestPolicyRepository, IngestRejectionRepository } from '@app/entities';
 import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
 import { MemberTokenResolver } from './auth/member-token.resolver';
 import { ServiceTokenGuard } from './auth/service-token.guard';
@@ -8,6 +8,8 @@ import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
+import { IngestRejections } from './policy/ingest-rejections';
+import { LiveIngestPolicy } from './policy/live-ingest-policy';
 import { ClientNetwork } from './rate-limit/client-network';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
@@ -35,8 +37,12 @@ export const INGEST_API = 'ingest-api';
       inject: [APP_CONFIG],
       useFactory: (config: IngestConfig) => new ClientNetwork(config.TRUST_PROXY),
     },
+    IngestPolicyRepository,
+    IngestRejectionRepository,
+    IngestRejections,
     IngestService,
     InMemoryRateLimitStore,
+    LiveIngestPolicy,
     MemberTokenResolver,
     OutboxWriter,
     OversizedBatchGuard,

@@ -80,6 +80,9 @@ export const ingestSchema = coreSchema.extend({
   ANALYTICS_INGEST_SDK_RATE_LIMIT_MAX_REQUESTS: env.int(60_000, 0),
   ANALYTICS_INGEST_SDK_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
   ANALYTICS_INGEST_CORS_ORIGINS: env.list('*'),
+  INGEST_POLICY_RELOAD_INTERVAL: env.durationMs('PT1S'),
+  INGEST_REJECTION_FLUSH_INTERVAL: env.durationMs('PT5S'),
+  INGEST_REJECTION_RETENTION: env.durationMs('P1D'),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({

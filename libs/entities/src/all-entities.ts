@@ -1,7 +1,9 @@
 import { AdminAuditLogEntity } from './admin-audit-log.entity';
 import { DispatchCircuitEntity } from './dispatch-circuit.entity';
 import { DispatchOutboxEntity } from './dispatch-outbox.entity';
+import { IngestPolicyEntity } from './ingest-policy.entity';
 import { IngestRateLimitWindowEntity } from './ingest-rate-limit-window.entity';
+import { IngestRejectionEntity } from './ingest-rejection.entity';
 import { MessageQueueTraceEntity } from './message-queue-trace.entity';
 import { SourceOutboxEntity } from './source-outbox.entity';
 import { UserActivityEventEntity } from './user-activity-event.entity';
@@ -10,7 +12,9 @@ export const ALL_ENTITIES = [
   AdminAuditLogEntity,
   DispatchCircuitEntity,
   DispatchOutboxEntity,
+  IngestPolicyEntity,
   IngestRateLimitWindowEntity,
+  IngestRejectionEntity,
   MessageQueueTraceEntity,
   SourceOutboxEntity,
   UserActivityEventEntity,

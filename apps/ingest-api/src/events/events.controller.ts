@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestMetrics } from '@app/metrics';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { InvalidRequestRecorder } from '../policy/invalid-request-recorder.filter';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { IngestAnswer, IngestService } from './ingest.service';
@@ -57,6 +58,7 @@ export class EventsController {
   @Post('analytics/events')
   @HttpCode(202)
   @UseGuards(OversizedBatchGuard)
+  @UseFilters(InvalidRequestRecorder)
   @ApiOperation({ summary: 'Client events (web, app); an optional member JWT, else anonymousId is required' })
   @ApiBearerAuth()
   @ApiHeader({ name: 'X-Anonymous-Id', required: false })

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
-import { CanonicalEvent, EventSource } from '@app/entities';
+import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { ApiError } from '@app/http';
 import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestRejections } from '../policy/ingest-rejections';
+import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { ingestErrors } from '../events/ingest.errors';
 import { IngestService } from '../events/ingest.service';
@@ -37,7 +39,6 @@ const LOGGED_NAMES = 10;
 @Injectable()
 export class SdkIngestService {
   private readonly logger = new Logger(SdkIngestService.name);
-  private readonly allowlist: ReadonlySet<string>;
   private readonly keyLimit: RateLimitPolicy;
 
   constructor(
@@ -45,8 +46,9 @@ export class SdkIngestService {
     private readonly keys: SdkKeyResolver,
     private readonly ingest: IngestService,
     private readonly metrics: IngestMetrics,
+    private readonly policy: LiveIngestPolicy,
+    private readonly rejections: IngestRejections,
   ) {
-    this.allowlist = new Set(config.ANALYTICS_INGEST_ALLOWLIST);
     this.keyLimit = {
       maxRequests: config.ANALYTICS_INGEST_SDK_RATE_LIMIT_MAX_REQUESTS,
       windowMs: config.ANALYTICS_INGEST_SDK_RATE_LIMIT_WINDOW,
@@ -117,8 +119,8 @@ export class SdkIngestService {
 
   private mapEvents(batch: SdkBatch, key: SdkKey, source: IngestSource, route: SdkRoute): CanonicalEvent[] {
     const eventSource = key.source === 'SERVER' ? EventSource.Server : EventSource.Client;
-    const allowed =
-      eventSource === EventSource.Server ? () => true : (eventName: string) => this.allowlist.has(eventName);
+    const allowlist = this.policy.current().allowlist;
+    const allowed = eventSource === EventSource.Server ? () => true : (eventName: string) => allowlist.has(eventName);
     const receivedAt = new Date().toISOString();
     const events: CanonicalEvent[] = [];
     const skipped: Record<SkipReason, number> = { invalid: 0, not_allowed: 0 };
@@ -143,6 +145,9 @@ export class SdkIngestService {
       if (skipped[result] > 0) {
         this.metrics.events.inc({ result, source, route }, skipped[result]);
       }
+    }
+    if (notAllowedNames.size > 0) {
+      this.rejections.record(IngestRejectionReason.NotAllowed, `sdk:${key.name}`, [...notAllowedNames]);
     }
     if (skipped.invalid + skipped.not_allowed > 0) {
       this.logger.warn({
