@@ -18,6 +18,12 @@ describe('event-store-consumer losing its channel while a failed batch waits for
   });
 
   afterAll(async () => {
+
+    // A test that failed with the service cut must not leave its app retrying after the file ends.
+
+    database?.restore();
+
+    broker?.restore();
     await harness.close();
     await database.close();
     await broker.close();

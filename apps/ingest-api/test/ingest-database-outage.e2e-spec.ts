@@ -17,6 +17,10 @@ describe('ingest-api when PostgreSQL is unreachable', () => {
   });
 
   afterAll(async () => {
+
+    // A test that failed with the service cut must not leave its app retrying after the file ends.
+
+    proxy?.restore();
     await ingest.close();
     await proxy.close();
     await db.drop();

@@ -21,6 +21,10 @@ describe('SDK routes when the commit fails', () => {
   });
 
   afterAll(async () => {
+
+    // A test that failed with the service cut must not leave its app retrying after the file ends.
+
+    proxy?.restore();
     await ingest.close();
     await proxy.close();
     await db.drop();

@@ -22,6 +22,10 @@ describe('outbox-relay when RabbitMQ is unreachable', () => {
   });
 
   afterAll(async () => {
+
+    // A test that failed with the service cut must not leave its app retrying after the file ends.
+
+    proxy?.restore();
     await harness.close();
     await proxy.close();
   });
