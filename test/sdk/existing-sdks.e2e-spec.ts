@@ -9,10 +9,12 @@ import {
   SDK_KEYS,
   SdkPipeline,
   seqs,
+  sourceOutboxRows,
   startSdkPipeline,
   stopSdkPipeline,
   testProperties,
   UNKNOWN_KEY,
+  wireEvents,
   wireEventsBySeq,
 } from './sdk.harness';
 import { sendWithPosthogNode, sendWithRudder, sendWithSegment, ServerSdkSender, ServerTestEvent } from './server-sdks';
@@ -164,6 +166,11 @@ describe('existing analytics SDKs pointed at ingest-api', () => {
         }),
       );
       expect(await page.requestErrors()).toEqual([]);
+      expect(page.pageErrors).toEqual([]);
+      // Not in the allowlist of a browser key: skipped, its batch stored all the same.
+      const identify = wireEvents(sdk.proxy.requestsSince(from)).filter((event) => event.body.event === '$identify');
+      expect(identify).toHaveLength(1);
+      expect(await sourceOutboxRows(sdk, [identify[0].id])).toBe(0);
       await page.close();
     });
 

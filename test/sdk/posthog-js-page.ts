@@ -1,5 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@app/testing';
+import { readmeSnippet, withHostAndKey } from './readme-snippets';
 import { RecordingProxy } from './recording-proxy';
 import { testProperties } from './sdk.harness';
 import { wireEventsBySeq } from './wire-events';
@@ -7,7 +8,7 @@ import { wireEventsBySeq } from './wire-events';
 /** What the page script sees: posthog-js's global and what its `on_request_error` hook collected. */
 interface PageGlobals {
   posthog: {
-    init(token: string, config: Record<string, unknown>): unknown;
+    set_config(config: Record<string, unknown>): void;
     capture(event: string, properties: Record<string, unknown>): unknown;
     identify(distinctId: string): void;
     _retryQueue?: { length: number };
@@ -15,7 +16,7 @@ interface PageGlobals {
   requestErrors: number[];
 }
 
-/** What a site's own code does with posthog-js: init with the ingest host, then capture and identify. */
+/** A page of a site using posthog-js, set up with the README's lines; the test captures and identifies through it. */
 export class PosthogJsPage {
   private constructor(
     private readonly context: BrowserContext,
@@ -31,22 +32,17 @@ export class PosthogJsPage {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(siteUrl);
     await page.evaluate(
-      ({ token, host }) => {
+      (setup) => {
         const globals = globalThis as unknown as PageGlobals;
         globals.requestErrors = [];
-        globals.posthog.init(token, {
-          api_host: host,
-          // Only what the test captures: no automatic events, no recording, no feature flag or config requests.
-          autocapture: false,
-          capture_pageview: false,
-          capture_pageleave: false,
-          disable_session_recording: true,
-          advanced_disable_flags: true,
-          persistence: 'memory',
+        // The README's lines, as a site runs them.
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        new Function('posthog', setup)(globals.posthog);
+        globals.posthog.set_config({
           on_request_error: (response: { statusCode: number }) => globals.requestErrors.push(response.statusCode),
         });
       },
-      { token: key, host: apiHost },
+      withHostAndKey(readmeSnippet('posthog-js'), apiHost, key),
     );
     return new PosthogJsPage(context, page, pageErrors);
   }

@@ -1,62 +1,74 @@
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { PostHog } from 'posthog-node';
+import { clientFromReadme } from './readme-snippets';
 
 /** One event a backend sends, said once for every SDK. */
 export interface ServerTestEvent {
   seq: number;
   name: string;
-  /** posthog-node's distinctId, Segment's and RudderStack's userId. */
+  /** posthog-node's distinctId (else the anonymous id), Segment's and RudderStack's userId. */
   userId?: string;
-  /** Segment's and RudderStack's anonymousId (posthog-node has only the distinctId). */
   anonymousId?: string;
   /** Given to the SDK; when absent the SDK stamps the time of the call. */
   timestamp?: Date;
   properties: Record<string, unknown>;
 }
 
-/** Sends `events` with a fresh client as an application does, until the SDK says it is done; returns its errors. */
+/**
+ * Sends `events` with a client made by the README's lines for that SDK, as an application would, and resolves once
+ * the SDK is done (retries included); returns what the SDK reported through the README's error hook.
+ */
 export type ServerSdkSender = (host: string, key: string, events: ServerTestEvent[]) => Promise<unknown[]>;
+
+function errorLogger(errors: unknown[]): { warn: (error: unknown) => void } {
+  return { warn: (error) => errors.push(error) };
+}
 
 export const sendWithPosthogNode: ServerSdkSender = async (host, key, events) => {
   const errors: unknown[] = [];
-  const client = new PostHog(key, { host });
-  client.on('error', (error: unknown) => errors.push(error));
+  const { client, exit } = await clientFromReadme<PostHog>('posthog-node', host, key, {
+    PostHog,
+    logger: errorLogger(errors),
+  });
   for (const event of events) {
     client.capture({
-      distinctId: event.userId!,
+      distinctId: event.userId ?? event.anonymousId!,
       event: event.name,
       properties: event.properties,
       timestamp: event.timestamp,
     });
   }
-  // Flushes what is queued, retries included, then stops.
-  await client.shutdown();
+  await exit();
   return errors;
 };
 
 export const sendWithSegment: ServerSdkSender = async (host, key, events) => {
   const errors: unknown[] = [];
-  const analytics = new SegmentAnalytics({ writeKey: key, host });
-  analytics.on('error', (error: unknown) => errors.push(error));
+  const { client, exit } = await clientFromReadme<SegmentAnalytics>('@segment/analytics-node', host, key, {
+    Analytics: SegmentAnalytics,
+    logger: errorLogger(errors),
+  });
   for (const event of events) {
-    const who = event.userId === undefined ? { anonymousId: event.anonymousId! } : { userId: event.userId };
-    analytics.track({
-      ...who,
-      ...(event.userId !== undefined && event.anonymousId !== undefined ? { anonymousId: event.anonymousId } : {}),
+    client.track({
+      ...(event.userId === undefined
+        ? { anonymousId: event.anonymousId! }
+        : { userId: event.userId, anonymousId: event.anonymousId }),
       event: event.name,
       properties: event.properties,
       timestamp: event.timestamp,
     });
   }
-  await analytics.closeAndFlush();
+  await exit();
   return errors;
 };
 
 export const sendWithRudder: ServerSdkSender = async (host, key, events) => {
   const errors: unknown[] = [];
-  // Without an errorHandler a failed automatic flush is an unhandled rejection.
-  const client = new RudderAnalytics(key, { dataPlaneUrl: host, errorHandler: (error?: unknown) => errors.push(error) });
+  const { client } = await clientFromReadme<RudderAnalytics>('@rudderstack/rudder-sdk-node', host, key, {
+    Analytics: RudderAnalytics,
+    logger: errorLogger(errors),
+  });
   let unanswered = events.length;
   for (const event of events) {
     client.track(

@@ -31,11 +31,13 @@ export function wireEvents(requests: RecordedSdkRequest[]): WireEvent[] {
     .flatMap((request) => {
       const body = decodeSdkBody(request);
       const events = Array.isArray(body) ? body : ((body as { batch?: unknown[] }).batch ?? [body]);
-      return (events as Record<string, unknown>[]).map((event) => ({
-        id: String(event.uuid ?? event.messageId),
-        body: event,
-        properties: (event.properties ?? event.traits ?? {}) as Record<string, unknown>,
-      }));
+      return (events as Record<string, unknown>[])
+        .filter((event) => typeof (event.uuid ?? event.messageId) === 'string')
+        .map((event) => ({
+          id: (event.uuid ?? event.messageId) as string,
+          body: event,
+          properties: (event.properties ?? event.traits ?? {}) as Record<string, unknown>,
+        }));
     });
 }
 
