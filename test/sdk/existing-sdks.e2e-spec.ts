@@ -83,7 +83,7 @@ describe('existing analytics SDKs pointed at ingest-api', () => {
 
   beforeAll(async () => {
     sdk = await startSdkPipeline('sdk_clients');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await stopSdkPipeline(sdk);

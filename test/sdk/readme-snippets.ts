@@ -6,9 +6,10 @@ const README_KEY = /'(?:phc|seg)_\w+_key'/;
 /** The README's set-up lines for one SDK: the js block after the line that names it. */
 export function readmeSnippet(sdk: string): string {
   const section = readmeSection('## Use your existing SDK', '## Layout');
-  const match = new RegExp(`^${sdk.replace(/[/.@-]/g, '\\$&')}[: ][\\s\\S]*?\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``, 'm').exec(
-    section,
-  );
+  const match = new RegExp(
+    `^${sdk.replace(/[/.@-]/g, '\\$&')}[: ][\\s\\S]*?\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``,
+    'm',
+  ).exec(section);
   if (match === null) {
     throw new Error(`README.md "Use your existing SDK" has no js block for ${sdk}`);
   }

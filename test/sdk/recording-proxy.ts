@@ -1,4 +1,11 @@
-import { createServer, IncomingHttpHeaders, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  request as httpRequest,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 
 /** One request an SDK sent, as it arrived (body still compressed), and what the SDK was answered. */

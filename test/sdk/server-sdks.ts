@@ -21,6 +21,13 @@ export interface ServerTestEvent {
  */
 export type ServerSdkSender = (host: string, key: string, events: ServerTestEvent[]) => Promise<unknown[]>;
 
+/** Segment's and RudderStack's identity fields: a user id, an anonymous id, or both. */
+function who(event: ServerTestEvent): { userId: string; anonymousId?: string } | { anonymousId: string } {
+  return event.userId === undefined
+    ? { anonymousId: event.anonymousId! }
+    : { userId: event.userId, anonymousId: event.anonymousId };
+}
+
 function errorLogger(errors: unknown[]): { warn: (error: unknown) => void } {
   return { warn: (error) => errors.push(error) };
 }
@@ -51,9 +58,7 @@ export const sendWithSegment: ServerSdkSender = async (host, key, events) => {
   });
   for (const event of events) {
     client.track({
-      ...(event.userId === undefined
-        ? { anonymousId: event.anonymousId! }
-        : { userId: event.userId, anonymousId: event.anonymousId }),
+      ...who(event),
       event: event.name,
       properties: event.properties,
       timestamp: event.timestamp,
@@ -63,28 +68,35 @@ export const sendWithSegment: ServerSdkSender = async (host, key, events) => {
   return errors;
 };
 
+/** The SDK's default `flushAt`. */
+const RUDDER_FLUSH_AT = 20;
+
+type RudderProperties = Parameters<RudderAnalytics['track']>[0]['properties'];
+
 export const sendWithRudder: ServerSdkSender = async (host, key, events) => {
   const errors: unknown[] = [];
   const { client } = await clientFromReadme<RudderAnalytics>('@rudderstack/rudder-sdk-node', host, key, {
     Analytics: RudderAnalytics,
     logger: errorLogger(errors),
   });
-  let unanswered = events.length;
-  for (const event of events) {
-    client.track(
-      {
-        userId: event.userId,
-        anonymousId: event.anonymousId,
-        event: event.name,
-        properties: event.properties as never,
-        timestamp: event.timestamp,
-      },
-      () => unanswered--,
-    );
+  const answered = events.map(
+    (event) =>
+      new Promise<void>((resolve) => {
+        client.track(
+          {
+            ...who(event),
+            event: event.name,
+            properties: event.properties as RudderProperties,
+            timestamp: event.timestamp,
+          },
+          () => resolve(),
+        );
+      }),
+  );
+  // One flush sends at most flushAt (20) of the queued events; each call takes the next ones.
+  for (let flushes = 0; flushes * RUDDER_FLUSH_AT < events.length; flushes++) {
+    void client.flush();
   }
-  // One flush sends at most flushAt events: flush until every event's callback has been called.
-  while (unanswered > 0) {
-    await new Promise<void>((resolve) => void client.flush(() => resolve()));
-  }
+  await Promise.all(answered);
   return errors;
 };
