@@ -22,12 +22,14 @@ function chromiumPath(): string {
 
 /**
  * Headless Chromium as root on a closed network: no sandbox (root), and none of the background connections to
- * Google's hosts that would be refused.
+ * Google's hosts that would be refused. posthog-js drops every event of a browser that looks automated
+ * (`navigator.webdriver`, a HeadlessChrome user agent) as a bot's, so the page gets what a person's Chrome shows.
  */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: [
+      '--disable-blink-features=AutomationControlled',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -37,6 +39,11 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** The user agent of the same Chrome when a person runs it. */
+export function desktopUserAgent(browser: Browser): string {
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
 }
 
 /** posthog-js's browser bundle, as a site loads it with a script tag. */

@@ -204,7 +204,7 @@ describe('existing analytics SDKs pointed at ingest-api', () => {
       const from = sdk.proxy.requests.length;
       await page.capture(seqs(70_000, 5).map((seq) => ({ seq, name: 'ui.tab.changed' })));
       expect(await page.waitForRequestErrors()).toEqual([401]);
-      expect(await page.pendingRetries()).toBe(0);
+      expect(page.retriesScheduled()).toBe(0);
       await expectRefusedOnce(sdk, sdk.proxy.requestsSince(from));
       await page.close();
     });

@@ -1,5 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@app/testing';
+import { desktopUserAgent } from './browser-page';
 import { readmeSnippet, withHostAndKey } from './readme-snippets';
 import { RecordingProxy } from './recording-proxy';
 import { testProperties } from './sdk.harness';
@@ -11,7 +12,6 @@ interface PageGlobals {
     set_config(config: Record<string, unknown>): void;
     capture(event: string, properties: Record<string, unknown>): unknown;
     identify(distinctId: string): void;
-    _retryQueue?: { length: number };
   };
   requestErrors: number[];
 }
@@ -23,13 +23,17 @@ export class PosthogJsPage {
     private readonly page: Page,
     /** Uncaught errors of the page (none expected: posthog-js must not throw). */
     readonly pageErrors: string[],
+    /** The page's console lines. */
+    private readonly console: string[],
   ) {}
 
   static async open(browser: Browser, siteUrl: string, apiHost: string, key: string): Promise<PosthogJsPage> {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ userAgent: desktopUserAgent(browser) });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    const consoleLines: string[] = [];
+    page.on('console', (message) => consoleLines.push(message.text()));
     await page.goto(siteUrl);
     await page.evaluate(
       (setup) => {
@@ -39,12 +43,16 @@ export class PosthogJsPage {
         // eslint-disable-next-line @typescript-eslint/no-implied-eval
         new Function('posthog', setup)(globals.posthog);
         globals.posthog.set_config({
+          // Only its log says when it puts a request aside to send again.
+          debug: true,
+          // It drops captures past a burst of 100 (then 10 a second); a person's page never captures 300 at once.
+          rate_limiting: { events_per_second: 1_000, events_burst_limit: 1_000 },
           on_request_error: (response: { statusCode: number }) => globals.requestErrors.push(response.statusCode),
         });
       },
       withHostAndKey(readmeSnippet('posthog-js'), apiHost, key),
     );
-    return new PosthogJsPage(context, page, pageErrors);
+    return new PosthogJsPage(context, page, pageErrors, consoleLines);
   }
 
   async capture(events: { seq: number; name: string }[]): Promise<void> {
@@ -67,11 +75,22 @@ export class PosthogJsPage {
   async waitUntilSent(proxy: RecordingProxy, from: number, count: number): Promise<void> {
     await waitFor(
       `${count} posthog-js events answered 200`,
-      () => wireEventsBySeq(proxy.requestsSince(from).filter((request) => request.answer === 200)).size,
-      (answered) => answered >= count,
+      () => {
+        const requests = proxy.requestsSince(from);
+        return {
+          answered: wireEventsBySeq(requests.filter((request) => request.answer === 200)).size,
+          answers: requests.map((request) => `${request.method} ${request.url} ${request.answer}`),
+        };
+      },
+      ({ answered }) => answered >= count,
       60_000,
       200,
     );
+  }
+
+  /** Requests posthog-js has put in its retry queue so far (it says so in its debug log). */
+  retriesScheduled(): number {
+    return this.console.filter((text) => text.includes('Enqueued failed request for retry')).length;
   }
 
   async requestErrors(): Promise<number[]> {
@@ -87,11 +106,6 @@ export class PosthogJsPage {
       30_000,
       100,
     );
-  }
-
-  /** Requests posthog-js holds to send again later. */
-  async pendingRetries(): Promise<number> {
-    return this.page.evaluate(() => (globalThis as unknown as PageGlobals).posthog._retryQueue?.length ?? -1);
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,6 @@ export async function startSdkPipeline(label: string): Promise<SdkPipeline> {
     replicas: { 'admin-api': 0 },
     // Four Node processes starting at once on a shared machine.
     readyTimeoutMs: 90_000,
-    distDir: '/tmp/routes-scratch/dist', // TEMP-SCRATCH
     env: {
       DATABASE_POOL_SIZE: '4',
       ANALYTICS_INGEST_SDK_KEYS: [
