@@ -1,4 +1,5 @@
 import { Browser } from 'playwright-core';
+import { waitFor } from '@app/testing';
 import { launchChromium, TestSite } from './browser-page';
 import { PosthogJsPage } from './posthog-js-page';
 import {
@@ -6,6 +7,7 @@ import {
   expectRefusedOnce,
   expectResentAfterLostAnswer,
   expectStoredOnceAndDelivered,
+  notResentAfterLostAnswer,
   SDK_KEYS,
   SdkPipeline,
   seqs,
@@ -181,6 +183,12 @@ describe('existing analytics SDKs pointed at ingest-api', () => {
       const startedAt = Date.now();
       await page.capture(seqs(60_000, 20).map((seq) => ({ seq, name: 'ui.search.executed' })));
       await page.waitUntilSent(sdk.proxy, from, 20);
+      await waitFor(
+        'posthog-js to send the batch of the lost answer again',
+        () => notResentAfterLostAnswer(sdk.proxy.requestsSince(from)),
+        (left) => left.length === 0,
+        30_000,
+      );
       const endedAt = Date.now();
       const wire = wireEventsBySeq(sdk.proxy.requestsSince(from));
       await expectStoredOnceAndDelivered(
@@ -196,6 +204,7 @@ describe('existing analytics SDKs pointed at ingest-api', () => {
         })),
       );
       expectResentAfterLostAnswer(sdk.proxy.requestsSince(from));
+      expect(page.retriesScheduled()).toBe(1);
       await page.close();
     });
 

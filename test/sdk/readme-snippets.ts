@@ -22,7 +22,6 @@ export function withHostAndKey(snippet: string, host: string, key: string): stri
 }
 
 type AsyncFunctionConstructor = new (...parameters: string[]) => (...values: unknown[]) => Promise<unknown>;
-// eslint-disable-next-line @typescript-eslint/no-empty-function
 const AsyncFunction = async function () {}.constructor as AsyncFunctionConstructor;
 
 /**

@@ -31,21 +31,19 @@ export class RecordingProxy {
   private answersToLose = 0;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(
-    private readonly server: Server,
-    private readonly target: URL,
-  ) {
-    server.on('connection', (socket) => {
+  private readonly server: Server;
+
+  private constructor(private readonly target: URL) {
+    this.server = createServer((incoming, response) => void this.handle(incoming, response));
+    this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
   static async start(targetUrl: string): Promise<RecordingProxy> {
-    let proxy: RecordingProxy | undefined;
-    const server = createServer((incoming, response) => void proxy!.handle(incoming, response));
-    proxy = new RecordingProxy(server, new URL(targetUrl));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = new RecordingProxy(new URL(targetUrl));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
 
