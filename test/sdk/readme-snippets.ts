@@ -1,7 +1,7 @@
 import { readmeSection } from '@app/testing';
 
 const README_HOST = 'https://ingest.example.com';
-const README_KEY = /'(?:phc|seg)_\w+_key'/;
+const README_KEY = /'(?:phc|seg|rs)_\w+_key'/;
 
 /** The README's set-up lines for one SDK: the js block after the line that names it. */
 export function readmeSnippet(sdk: string): string {
