@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestRoute } from '@app/metrics';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
@@ -7,19 +7,27 @@ const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_UNAVAILABLE: 'unavailable',
 };
 
+/** The `result` label of a request that failed with `error`. */
+export function requestResultOf(error: unknown): IngestRequestResult {
+  return error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
+}
+
 /**
  * Counts an ingest request that reached its handler by outcome; the ones refused before (body, field validation,
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
-export async function countRequestOutcome<T>(metrics: IngestMetrics, handle: () => Promise<T>): Promise<T> {
+export async function countRequestOutcome<T>(
+  metrics: IngestMetrics,
+  handle: () => Promise<T>,
+  route: IngestRoute = 'native',
+): Promise<T> {
   try {
     const answer = await handle();
-    metrics.requests.inc({ result: 'accepted' });
+    metrics.requests.inc({ result: 'accepted', route });
     return answer;
   } catch (error) {
-    const result = error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
-    metrics.requests.inc({ result });
+    metrics.requests.inc({ result: requestResultOf(error), route });
     throw error;
   }
 }
