@@ -2,6 +2,7 @@ import { AdminAuditLogEntity } from './admin-audit-log.entity';
 import { DispatchCircuitEntity } from './dispatch-circuit.entity';
 import { DispatchOutboxEntity } from './dispatch-outbox.entity';
 import { IngestRateLimitWindowEntity } from './ingest-rate-limit-window.entity';
+import { IngestRequestOutcomeEntity } from './ingest-request-outcome.entity';
 import { MessageQueueTraceEntity } from './message-queue-trace.entity';
 import { SourceOutboxEntity } from './source-outbox.entity';
 import { UserActivityEventEntity } from './user-activity-event.entity';
@@ -11,6 +12,7 @@ export const ALL_ENTITIES = [
   DispatchCircuitEntity,
   DispatchOutboxEntity,
   IngestRateLimitWindowEntity,
+  IngestRequestOutcomeEntity,
   MessageQueueTraceEntity,
   SourceOutboxEntity,
   UserActivityEventEntity,

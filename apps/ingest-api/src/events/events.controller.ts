@@ -10,11 +10,11 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IngestMetrics } from '@app/metrics';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
+import { IngestOutcomes } from './ingest-outcomes';
 import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
 import { countRequestOutcome } from './request-outcome';
@@ -51,7 +51,7 @@ export class EventsController {
     private readonly ingest: IngestService,
     private readonly memberTokens: MemberTokenResolver,
     private readonly clientNetwork: ClientNetwork,
-    private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
   ) {}
 
   @Post('analytics/events')
@@ -77,7 +77,7 @@ export class EventsController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, async () => {
+    return countRequestOutcome(this.outcomes, async () => {
       const memberId = this.memberTokens.resolveMemberId(authorization);
       const network = this.clientNetwork.keyOf(httpRequest.raw);
       return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
@@ -98,7 +98,7 @@ export class EventsController {
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, async () =>
+    return countRequestOutcome(this.outcomes, async () =>
       answer(response, await this.ingest.ingestServerEvents(request)),
     );
   }

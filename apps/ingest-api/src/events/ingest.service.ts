@@ -7,6 +7,7 @@ import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } fro
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { ingestErrors } from './ingest.errors';
+import { IngestOutcomes } from './ingest-outcomes';
 import { OutboxWriter } from './outbox-writer';
 
 export interface IngestAnswer {
@@ -27,6 +28,7 @@ export class IngestService {
     private readonly outbox: OutboxWriter,
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
   ) {
     this.allowlist = new Set(config.ANALYTICS_INGEST_ALLOWLIST);
     this.callerLimit = {
@@ -158,6 +160,7 @@ export class IngestService {
     const duplicates = events.length - inserted;
     this.metrics.outboxEnqueue.inc({ result: 'inserted' }, inserted);
     this.metrics.events.inc({ result: 'accepted' }, inserted);
+    this.outcomes.eventsAdded(inserted);
     if (duplicates > 0) {
       this.metrics.outboxEnqueue.inc({ result: 'duplicate' }, duplicates);
       this.metrics.events.inc({ result: 'duplicate' }, duplicates);

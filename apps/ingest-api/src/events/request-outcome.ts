@@ -1,5 +1,6 @@
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult } from '@app/metrics';
+import { IngestRequestResult } from '@app/metrics';
+import { IngestOutcomes } from './ingest-outcomes';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
@@ -12,14 +13,14 @@ const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
-export async function countRequestOutcome<T>(metrics: IngestMetrics, handle: () => Promise<T>): Promise<T> {
+export async function countRequestOutcome<T>(outcomes: IngestOutcomes, handle: () => Promise<T>): Promise<T> {
   try {
     const answer = await handle();
-    metrics.requests.inc({ result: 'accepted' });
+    outcomes.request('accepted');
     return answer;
   } catch (error) {
     const result = error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
-    metrics.requests.inc({ result });
+    outcomes.request(result);
     throw error;
   }
 }
