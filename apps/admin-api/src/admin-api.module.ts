@@ -7,11 +7,16 @@ import {
   DispatchOutboxAdminRepository,
   EventJourneyRepository,
   MqTraceRepository,
+  PipelineSnapshotRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
+import { BrokerQueueReader } from './diagnosis/broker-queue.reader';
+import { DiagnosisController } from './diagnosis/diagnosis.controller';
+import { DiagnosisService } from './diagnosis/diagnosis.service';
+import { PipelineSnapshotGatherer } from './diagnosis/pipeline-snapshot.gatherer';
 import { DispatchAdminService } from './dispatch/dispatch-admin.service';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { JourneyController } from './journey/journey.controller';
@@ -32,11 +37,13 @@ export const ADMIN_API = 'admin-api';
     MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
     SourceOutboxPublishingModule,
   ],
-  controllers: [DispatchController, JourneyController, MqTracesController, OutboxController],
+  controllers: [DiagnosisController, DispatchController, JourneyController, MqTracesController, OutboxController],
   providers: [
     AdminAuditRepository,
     AdminTokenGuard,
     AdminTokenVerifier,
+    BrokerQueueReader,
+    DiagnosisService,
     DispatchAdminService,
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,
@@ -45,6 +52,8 @@ export const ADMIN_API = 'admin-api';
     MqTraceRepository,
     MqTracesService,
     OutboxAdminService,
+    PipelineSnapshotGatherer,
+    PipelineSnapshotRepository,
   ],
 })
 export class AdminApiModule {}

@@ -36,6 +36,8 @@ export interface TraceCountsByPart {
 }
 
 export interface IncidentDetails {
+  /** Stored events whose occurred_at is in the window. */
+  storedTotal: number;
   /** Stored events by name whose occurred_at is in the window, most first. */
   storedByName: { eventName: string; count: number }[];
   /** Publish and consume failures by event name (the trace's message_key) in the window, most first. */
@@ -130,6 +132,7 @@ export class PipelineSnapshotRepository {
   async incidentDetails(from: Date, to: Date): Promise<IncidentDetails> {
     const [row] = await this.dataSource.query<IncidentDetails[]>(
       `SELECT
+         (SELECT count(*) FROM user_activity_event WHERE occurred_at >= $1 AND occurred_at < $2)::int AS "storedTotal",
          (SELECT coalesce(json_agg(json_build_object('eventName', event_name, 'count', n) ORDER BY n DESC, event_name),
                           '[]')
           FROM (SELECT event_name, count(*)::int AS n FROM user_activity_event
