@@ -130,15 +130,18 @@ export class AppProcess {
     return this.child?.pid;
   }
 
-  /** Spawns the process and resolves once `/health/ready` answers 200; rejects if it exits or times out first. */
-  async start(): Promise<void> {
+  /**
+   * Spawns the process and resolves once `/health/ready` answers 200; rejects if it exits or times out first.
+   * `envOverrides` apply to this run only (e.g. `{ MQ_PROVIDER: 'none' }`); the next start is back to the defaults.
+   */
+  async start(envOverrides: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) {
       throw new Error(`${this.label} is already running`);
     }
     const child = spawn(process.execPath, [this.mainPath], {
       // Not the repository root, whose .env (a developer's local settings) the apps would read.
       cwd: dirname(this.mainPath),
-      env: { ...this.env, PORT: String(this.port) },
+      env: { ...this.env, ...envOverrides, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
@@ -182,11 +185,11 @@ export class AppProcess {
   }
 
   /** Stops the process with `signal` (when running), then starts it again on the same port and waits until ready. */
-  async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async restart(signal: NodeJS.Signals = 'SIGTERM', envOverrides: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) {
       await this.kill(signal);
     }
-    await this.start();
+    await this.start(envOverrides);
   }
 
   /** Resolves once `/health/ready` answers 200. */
