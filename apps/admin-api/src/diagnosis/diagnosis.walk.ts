@@ -1,10 +1,10 @@
-import { DECISIONS, FAILURE_MATRIX, MatrixRowNumber, STAGE_ORDER } from './failure-matrix';
+import { DECISIONS, DiagnosisStage, FAILURE_MATRIX, MatrixRowNumber, STAGE_ORDER } from './failure-matrix';
 
 export type Evidence = Record<string, number | string | null>;
 
 export interface Finding {
   matrixRow: MatrixRowNumber;
-  stage: string;
+  stage: DiagnosisStage;
   symptom: string;
   evidence: Evidence;
   action: string;
@@ -87,7 +87,7 @@ function finding(row: MatrixRowNumber, evidence: Evidence): Finding {
 
 /** Most upstream first; rows of one stage in the matrix's order. */
 export function upstreamFirst(findings: Finding[]): Finding[] {
-  const rank = (f: Finding) => STAGE_ORDER.indexOf(f.stage as (typeof STAGE_ORDER)[number]);
+  const rank = (f: Finding) => STAGE_ORDER.indexOf(f.stage);
   return [...findings].sort((a, b) => rank(a) - rank(b) || a.matrixRow - b.matrixRow);
 }
 
