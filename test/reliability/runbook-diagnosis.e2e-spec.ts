@@ -201,18 +201,18 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     // Row 6: one caller over its rate limit.
     startedAt = Date.now();
     const caller = randomUUID();
-    const answers = [];
-    for (let i = 0; i < 2 * CALLER_LIMIT; i++) {
-      answers.push((await post('ui.page.viewed', caller)).status);
+    // Fixed windows: a flood that spans a window's end starts over, so count the 429s rather than assume them.
+    let rateLimited = 0;
+    for (let i = 0; i < 4 * CALLER_LIMIT && rateLimited < CALLER_LIMIT; i++) {
+      rateLimited += (await post('ui.page.viewed', caller)).status === 429 ? 1 : 0;
     }
-    expect(answers.filter((status) => status === 429)).toHaveLength(CALLER_LIMIT);
+    expect(rateLimited).toBe(CALLER_LIMIT);
     // ingest-api adds its counts to the shared table every second: wait for all of them.
     const flooded = await diagnosisShowing(6, startedAt, (evidence) => evidence.rateLimitedRequests === CALLER_LIMIT);
     expect(flooded.findings[0]).toMatchObject({
       matrixRow: 6,
       stage: 'INGEST_RATE_LIMIT',
       action: '임시 상향 + 트래픽 패턴 점검',
-      evidence: { rateLimitedRequests: CALLER_LIMIT },
     });
 
     // Row 7: a name nobody agreed on, sent again and again.

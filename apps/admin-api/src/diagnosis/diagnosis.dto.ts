@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseIsoDuration } from '@app/config';
 import { DiagnosisStage } from './failure-matrix';
 
@@ -67,13 +67,21 @@ export class RecoveryCheckQueryDto {
   since?: string;
 }
 
-const INSTANT = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** An ISO-8601 instant with its time zone (`Z` or an offset): a local time would mean a different window per server. */
+const IsInstant = ValidateBy({
+  name: 'isInstant',
+  validator: {
+    validate: (value: unknown) => typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+    defaultMessage: () => '$property must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)',
+  },
+});
 
 export class IncidentReportQueryDto {
   @ApiProperty({ format: 'date-time', example: '2026-02-20T10:00:00Z', description: 'Start of the incident' })
   @IsString()
-  @IsISO8601({ strict: true }, { message: '$property must be an ISO-8601 instant with a time zone' })
-  @Matches(INSTANT, { message: '$property must be an ISO-8601 instant with a time zone' })
+  @IsInstant
   from: string;
 
   @ApiPropertyOptional({
@@ -83,8 +91,7 @@ export class IncidentReportQueryDto {
   @blankIsMissing
   @IsOptional()
   @IsString()
-  @IsISO8601({ strict: true }, { message: '$property must be an ISO-8601 instant with a time zone' })
-  @Matches(INSTANT, { message: '$property must be an ISO-8601 instant with a time zone' })
+  @IsInstant
   to?: string;
 }
 
