@@ -250,7 +250,7 @@ export interface EventSnapshot {
   traces: { stage: string; createdAt: string; errorMessage: string | null }[];
   stored: { storedAt: string } | null;
   dispatches: { target: string; status: string; retryCount: number; lastError: string | null; createdAt: string }[];
-  /** The database clock when the rows were read. */
+  /** When the rows were read (admin-api's clock; the stamps are the database's, which NTP keeps in step). */
   now: string;
 }
 
@@ -277,7 +277,7 @@ function eventFindings(e: EventSnapshot, limits: Thresholds): Finding[] {
       }),
     );
   }
-  const publish = e.traces.find((t) => t.stage === 'PUBLISH');
+  const lastPublish = [...e.traces].reverse().find((t) => t.stage === 'PUBLISH');
   if (e.stored === null && count('CONSUME_FAIL') > 0) {
     found.push(
       finding(4, {
@@ -286,8 +286,9 @@ function eventFindings(e: EventSnapshot, limits: Thresholds): Finding[] {
         lastError: lastError('CONSUME_FAIL'),
       }),
     );
-  } else if (e.stored === null && publish !== undefined && stuck(publish.createdAt)) {
-    found.push(finding(3, { published: count('PUBLISH'), consumed: 0, secondsSincePublish: ageSeconds(publish.createdAt, e.now) }));
+  } else if (e.stored === null && lastPublish !== undefined && stuck(lastPublish.createdAt)) {
+    const secondsSincePublish = ageSeconds(lastPublish.createdAt, e.now);
+    found.push(finding(3, { published: count('PUBLISH'), consumed: 0, secondsSincePublish }));
   }
   const undelivered = e.dispatches.filter((d) => d.status === 'FAILED' || (d.status === 'PENDING' && stuck(d.createdAt)));
   if (e.stored !== null && undelivered.length > 0) {
