@@ -152,7 +152,9 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
       30_000,
       250,
     );
-    expect(failed.findings).toEqual([expect.objectContaining({ matrixRow: 2, evidence: expect.objectContaining({ status: 'FAILED' }) })]);
+    expect(failed.findings).toEqual([
+      expect.objectContaining({ matrixRow: 2, evidence: expect.objectContaining({ status: 'FAILED' }) }),
+    ]);
     pipeline.brokerProxy.restore();
     await delivered(failing);
 
@@ -193,7 +195,10 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     const undelivered = await send(3);
     const posthogDown = await diagnosisShowing(5, startedAt);
     expect(rowsOf(posthogDown)).toEqual([5]);
-    expect(posthogDown.findings[0]).toMatchObject({ stage: 'DISPATCH', action: 'PostHog 장애 복구까지 내부 저장 우선' });
+    expect(posthogDown.findings[0]).toMatchObject({
+      stage: 'DISPATCH',
+      action: 'PostHog 장애 복구까지 내부 저장 우선',
+    });
     expect(posthogDown.findings[0].evidence.dispatchFailedRetrying).toBeGreaterThan(0);
     pipeline.posthog.recover();
     await delivered(undelivered);

@@ -29,8 +29,16 @@ describe('the diagnosis endpoints’ parameters: a 400 naming the field, never a
     [`${DIAGNOSIS}?window=PT5M`, 'window', 'property window should not exist'],
     [`${RECOVERY}?since=PT30S`, 'since', 'since must be an ISO-8601 duration from PT1M to P3D (e.g. PT30M)'],
     [REPORT, 'from', 'from is required'],
-    [`${REPORT}?from=2026-02-20T10:00:00`, 'from', 'from must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)'],
-    [`${REPORT}?from=yesterday`, 'from', 'from must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)'],
+    [
+      `${REPORT}?from=2026-02-20T10:00:00`,
+      'from',
+      'from must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)',
+    ],
+    [
+      `${REPORT}?from=yesterday`,
+      'from',
+      'from must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)',
+    ],
     [`${REPORT}?from=2026-02-20T10:00:00Z&to=2026-02-20T09:00:00Z`, 'to', 'to must be after from'],
     [`${REPORT}?from=2026-02-01T00:00:00Z&to=2026-02-20T00:00:00Z`, 'to', 'to must be at most P7D after from'],
   ])('GET %s → 400 INVALID_REQUEST on %s', async (path, field, reason) => {
@@ -53,7 +61,11 @@ describe('the diagnosis endpoints’ parameters: a 400 naming the field, never a
     const alone = await harness.get(DIAGNOSIS);
     expect(alone.status).toBe(200);
     expect(alone.body.data.findings).toEqual([
-      expect.objectContaining({ matrixRow: 3, stage: 'MQ_CONSUME', evidence: expect.objectContaining({ consumers: 0 }) }),
+      expect.objectContaining({
+        matrixRow: 3,
+        stage: 'MQ_CONSUME',
+        evidence: expect.objectContaining({ consumers: 0 }),
+      }),
     ]);
 
     const connection = await connect(harness.vhost.url);

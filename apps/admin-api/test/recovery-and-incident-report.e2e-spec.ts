@@ -75,8 +75,11 @@ describe('recovery check (§10) and incident report (§11) from the stored trace
     expect(Date.parse(window.to) - Date.parse(window.from)).toBe(10 * 60_000);
     expect(baselineWindow.to).toBe(window.from);
 
-    await harness.db.query(`UPDATE user_activity_source_outbox SET status = 'PUBLISHED', published_at = now()
-                            WHERE event_id = ANY($1)`, [waiting.map((event) => event.eventId)]);
+    await harness.db.query(
+      `UPDATE user_activity_source_outbox SET status = 'PUBLISHED', published_at = now()
+                            WHERE event_id = ANY($1)`,
+      [waiting.map((event) => event.eventId)],
+    );
     const after = await harness.get(`${RECOVERY}?since=PT10M`);
     expect(after.body.data.recovered).toBe(true);
   });

@@ -53,7 +53,9 @@ const WINDOW = `w AS (
 
 /** The sum of the first numeric of `keys` in each audit row's result (replays count successes, re-drives moves). */
 function resultSum(...keys: string[]): string {
-  const numbers = keys.map((key) => `CASE WHEN jsonb_typeof(result->'${key}') = 'number' THEN (result->>'${key}')::numeric END`);
+  const numbers = keys.map(
+    (key) => `CASE WHEN jsonb_typeof(result->'${key}') = 'number' THEN (result->>'${key}')::numeric END`,
+  );
   return `coalesce(sum(coalesce(${numbers.join(', ')})), 0)::int`;
 }
 

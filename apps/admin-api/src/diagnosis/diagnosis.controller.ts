@@ -59,7 +59,10 @@ export class DiagnosisController {
   })
   @ApiBearerAuth()
   @ApiProduces('text/markdown')
-  @ApiOkResponse({ description: 'The §11 template, filled', content: { 'text/markdown': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The §11 template, filled',
+    content: { 'text/markdown': { schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({
     description: 'INVALID_REQUEST: from or to is not an instant with a time zone, to is not after from, or too far',
     type: ErrorBodyDto,

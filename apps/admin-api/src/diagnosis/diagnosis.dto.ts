@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseIsoDuration } from '@app/config';
@@ -103,11 +103,11 @@ export class DiagnosisWindowDto {
   to: string;
 }
 
-const EVIDENCE = {
+const EVIDENCE: ApiPropertyOptions = {
   type: 'object',
   additionalProperties: { oneOf: [{ type: 'number' }, { type: 'string' }], nullable: true },
   description: 'The numbers the answer rests on (null: unknown, e.g. RabbitMQ did not answer)',
-} as const;
+};
 
 export class FindingDto {
   @ApiProperty({ minimum: 1, maximum: 7, description: 'Row of the runbook §2 failure matrix, in its order' })

@@ -136,7 +136,8 @@ describe('the diagnosis walk over a window', () => {
   });
 
   it('calls PENDING rows stuck only from the stale age on', () => {
-    const pendingFor = (age: number) => snapshot((s) => (s.sourceOutbox = { ...s.sourceOutbox, pending: 3, oldestPendingAgeSeconds: age }));
+    const pendingFor = (age: number) =>
+      snapshot((s) => (s.sourceOutbox = { ...s.sourceOutbox, pending: 3, oldestPendingAgeSeconds: age }));
     expect(rows(pendingFor(DEFAULT_THRESHOLDS.pendingStaleSeconds - 0.1))).toEqual([]);
     expect(rows(pendingFor(DEFAULT_THRESHOLDS.pendingStaleSeconds))).toEqual([1]);
     expect(diagnoseWindow(pendingFor(5), { ...DEFAULT_THRESHOLDS, pendingStaleSeconds: 5 }).findings).toHaveLength(1);
@@ -146,9 +147,30 @@ describe('the diagnosis walk over a window', () => {
     const unasked = (change: Change) => snapshot((s) => (s.queue = null), change);
     expect(rows(unasked((s) => (s.traces.consumed = 0)))).toEqual([3]);
     expect(rows(unasked(() => undefined))).toEqual([]);
-    expect(rows(snapshot((s) => (s.traces.consumed = 0), (s) => (s.queue = { messageCount: 0, consumerCount: 1 })))).toEqual([]);
-    expect(rows(snapshot((s) => (s.traces.consumed = 0), (s) => (s.queue = { messageCount: 5, consumerCount: 1 })))).toEqual([3]);
-    expect(rows(snapshot((s) => (s.traces.consumed = 0), (s) => (s.traces.consumeFailed = 2)))).toEqual([4]);
+    expect(
+      rows(
+        snapshot(
+          (s) => (s.traces.consumed = 0),
+          (s) => (s.queue = { messageCount: 0, consumerCount: 1 }),
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      rows(
+        snapshot(
+          (s) => (s.traces.consumed = 0),
+          (s) => (s.queue = { messageCount: 5, consumerCount: 1 }),
+        ),
+      ),
+    ).toEqual([3]);
+    expect(
+      rows(
+        snapshot(
+          (s) => (s.traces.consumed = 0),
+          (s) => (s.traces.consumeFailed = 2),
+        ),
+      ),
+    ).toEqual([4]);
     expect(rows(snapshot((s) => (s.traces = { ...s.traces, published: 0, consumed: 0 })))).toEqual([]);
   });
 
@@ -161,7 +183,9 @@ describe('the diagnosis walk over a window', () => {
 
   it('calls a refusal surge only past both its share and the noise floor', () => {
     const refusing = (rateLimitedCount: number, notAllowedCount: number, accepted: number) =>
-      snapshot((s) => (s.ingest = { ...s.ingest, accepted, rateLimited: rateLimitedCount, notAllowed: notAllowedCount }));
+      snapshot(
+        (s) => (s.ingest = { ...s.ingest, accepted, rateLimited: rateLimitedCount, notAllowed: notAllowedCount }),
+      );
     expect(rows(refusing(9, 9, 0))).toEqual([]);
     expect(rows(refusing(10, 10, 0))).toEqual([6, 7]);
     // 5 % and 1 % of every request, as the alerts have it: at the share exactly is no surge.
@@ -216,7 +240,13 @@ describe('the diagnosis walk for one event', () => {
 
   it('stops at publish for a FAILED row, with its error', () => {
     const failed = journey({
-      outbox: { status: 'FAILED', retryCount: 3, nextRetryAt: null, lastError: 'publish timed out', createdAt: ago(60) },
+      outbox: {
+        status: 'FAILED',
+        retryCount: 3,
+        nextRetryAt: null,
+        lastError: 'publish timed out',
+        createdAt: ago(60),
+      },
       traces: [{ stage: 'PUBLISH_FAIL', createdAt: ago(50), errorMessage: 'publish timed out' }],
       stored: null,
       dispatches: [],
@@ -232,7 +262,11 @@ describe('the diagnosis walk for one event', () => {
 
   it('stops at consume when published and never consumed, once that has lasted', () => {
     const published = (age: number) =>
-      journey({ traces: [{ stage: 'PUBLISH', createdAt: ago(age), errorMessage: null }], stored: null, dispatches: [] });
+      journey({
+        traces: [{ stage: 'PUBLISH', createdAt: ago(age), errorMessage: null }],
+        stored: null,
+        dispatches: [],
+      });
     expect(eventRows(published(5))).toEqual([]);
     expect(diagnoseEvent(published(40)).findings).toEqual([
       expect.objectContaining({ matrixRow: 3, evidence: { published: 1, consumed: 0, secondsSincePublish: 40 } }),
@@ -259,7 +293,9 @@ describe('the diagnosis walk for one event', () => {
 
   it('stops at dispatch for a FAILED or a stuck PENDING dispatch row', () => {
     const dispatch = (status: string, age: number) =>
-      journey({ dispatches: [{ target: 'POSTHOG', status, retryCount: 2, lastError: 'HTTP 503', createdAt: ago(age) }] });
+      journey({
+        dispatches: [{ target: 'POSTHOG', status, retryCount: 2, lastError: 'HTTP 503', createdAt: ago(age) }],
+      });
     expect(diagnoseEvent(dispatch('FAILED', 1)).findings).toEqual([
       expect.objectContaining({
         matrixRow: 5,

@@ -246,7 +246,13 @@ export function diagnoseWindow(snapshot: PipelineSnapshot, limits: Thresholds = 
 /** One event's rows as the journey reads them, reduced to what the walk needs. */
 export interface EventSnapshot {
   source: string | null;
-  outbox: { status: string; retryCount: number; nextRetryAt: string | null; lastError: string | null; createdAt: string } | null;
+  outbox: {
+    status: string;
+    retryCount: number;
+    nextRetryAt: string | null;
+    lastError: string | null;
+    createdAt: string;
+  } | null;
   traces: { stage: string; createdAt: string; errorMessage: string | null }[];
   stored: { storedAt: string } | null;
   dispatches: { target: string; status: string; retryCount: number; lastError: string | null; createdAt: string }[];
@@ -290,11 +296,18 @@ function eventFindings(e: EventSnapshot, limits: Thresholds): Finding[] {
     const secondsSincePublish = ageSeconds(lastPublish.createdAt, e.now);
     found.push(finding(3, { published: count('PUBLISH'), consumed: 0, secondsSincePublish }));
   }
-  const undelivered = e.dispatches.filter((d) => d.status === 'FAILED' || (d.status === 'PENDING' && stuck(d.createdAt)));
+  const undelivered = e.dispatches.filter(
+    (d) => d.status === 'FAILED' || (d.status === 'PENDING' && stuck(d.createdAt)),
+  );
   if (e.stored !== null && undelivered.length > 0) {
     const first = undelivered[0];
     found.push(
-      finding(5, { target: first.target, status: first.status, retryCount: first.retryCount, lastError: first.lastError }),
+      finding(5, {
+        target: first.target,
+        status: first.status,
+        retryCount: first.retryCount,
+        lastError: first.lastError,
+      }),
     );
   }
   return found;
@@ -307,7 +320,11 @@ export function diagnoseEvent(snapshot: EventSnapshot, limits: Thresholds = DEFA
   const answer = (yes: boolean) => (yes ? 'yes' : 'no');
   const count = (stage: string) => snapshot.traces.filter((t) => t.stage === stage).length;
   const path: PathStep[] = [
-    { question: DECISIONS.serverEvent, answer: answer(snapshot.source === 'SERVER'), evidence: { source: snapshot.source } },
+    {
+      question: DECISIONS.serverEvent,
+      answer: answer(snapshot.source === 'SERVER'),
+      evidence: { source: snapshot.source },
+    },
     {
       question: DECISIONS.outboxGrowing,
       answer: answer(has(1, 2)),

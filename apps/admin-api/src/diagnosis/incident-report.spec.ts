@@ -53,7 +53,9 @@ describe('the §11 incident report', () => {
     expect(report).toContain('저장·대기·DLQ 어디에도 없는 수집 건 50건');
     expect(report).toContain('흡수한 건 약 10건');
     expect(report).toContain('UserActivitySourceOutboxFailedGrowing, UserActivityPublishFailing');
-    expect(report).toContain('SELECT status, COUNT(*) AS cnt, MAX(retry_count) AS max_retry FROM user_activity_source_outbox');
+    expect(report).toContain(
+      'SELECT status, COUNT(*) AS cnt, MAX(retry_count) AS max_retry FROM user_activity_source_outbox',
+    );
   });
 
   it('leaves root cause, prevention, the user group and the actions taken to a person', () => {

@@ -64,9 +64,15 @@ describe('the §10 recovery check', () => {
 
   it('fails item 4 while dispatch rows wait for a retry or a breaker is not closed', () => {
     const dispatch = (retrying: number, openCircuits: number) =>
-      recoveryCheck({ ...recovered(), dispatch: { retrying, parked: 1, openCircuits, dispatchedInRecentHalf: 300 } })[3];
+      recoveryCheck({
+        ...recovered(),
+        dispatch: { retrying, parked: 1, openCircuits, dispatchedInRecentHalf: 300 },
+      })[3];
     expect(dispatch(0, 0).pass).toBe(true);
-    expect(dispatch(100, 0)).toMatchObject({ pass: false, evidence: { failedRatio: 0.25, dispatchFailedRetrying: 100 } });
+    expect(dispatch(100, 0)).toMatchObject({
+      pass: false,
+      evidence: { failedRatio: 0.25, dispatchFailedRetrying: 100 },
+    });
     expect(dispatch(0, 1).pass).toBe(false);
   });
 });
