@@ -33,6 +33,8 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
   beforeAll(async () => {
     pipeline = await startPipeline({
       label: 'rel_diagnosis',
+      // Five processes at once, and several restarts: generous on a busy machine.
+      readyTimeoutMs: 60_000,
       throughProxy: { broker: ['outbox-relay'] },
       appEnv: {
         // Past the relay's publish timeout (MQ_PUBLISH_TIMEOUT PT2S), so a row being published is not stuck.
@@ -40,7 +42,7 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
         'ingest-api': { ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: String(CALLER_LIMIT) },
       },
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await stopPipeline(pipeline);
@@ -90,9 +92,9 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     return body.data;
   }
 
-  /** The window from `startedAt` to now, in whole seconds. */
+  /** The window from `startedAt` to now (at least the shortest one, a second). */
   function since(startedAt: number): string {
-    return `since=PT${Math.max(1, Math.ceil((Date.now() - startedAt) / 1000))}S`;
+    return `since=PT${Math.max(1, (Date.now() - startedAt) / 1000).toFixed(3)}S`;
   }
 
   /** Polls the window since `startedAt` until it names `row` (with evidence satisfying `settled`, if given). */
@@ -162,12 +164,12 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     startedAt = Date.now();
     await pipeline.app('event-store-consumer').kill('SIGTERM');
     const unconsumed = await send(3);
-    const stopped = await diagnosisShowing(3, startedAt);
+    const stopped = await diagnosisShowing(3, startedAt, (evidence) => evidence.publishedInWindow === 3);
     expect(rowsOf(stopped)).toEqual([3]);
     expect(stopped.findings[0]).toMatchObject({
       stage: 'MQ_CONSUME',
       action: 'consumer 재기동, subscription 확인',
-      evidence: { consumers: 0, consumedInWindow: 0 },
+      evidence: { consumers: 0, publishedInWindow: 3 },
     });
     await pipeline.app('event-store-consumer').start();
     await delivered(unconsumed);
