@@ -237,5 +237,5 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     // The 429s of a moment ago may share its 10-second bucket: then they come first, being further upstream.
     expect(rowsOf(refused).filter((row) => row !== 6)).toEqual([7]);
     expect(rowsOf(refused)[rowsOf(refused).length - 1]).toBe(7);
-  });
+  }, 240_000);
 });
