@@ -1,4 +1,12 @@
-import { DEFAULT_THRESHOLDS, diagnoseEvent, diagnoseWindow, EventSnapshot, PipelineSnapshot } from './diagnosis.walk';
+import {
+  DEFAULT_THRESHOLDS,
+  diagnoseEvent,
+  diagnoseWindow,
+  EventSnapshot,
+  Finding,
+  PipelineSnapshot,
+  upstreamFirst,
+} from './diagnosis.walk';
 import { FAILURE_MATRIX } from './failure-matrix';
 
 /** A pipeline that is flowing: 100 requests accepted, each event published, consumed, stored and dispatched. */
@@ -105,6 +113,22 @@ describe('the diagnosis walk over a window', () => {
   it('orders several findings from the most upstream stage down', () => {
     expect(rows(snapshot(posthogDown, poison, publishFailing, notAllowed, rateLimited))).toEqual([6, 7, 2, 4, 5]);
     expect(rows(snapshot(consumerGone, stalePending))).toEqual([1, 3]);
+  });
+
+  it('sorts any set of findings by stage from ingest down to dispatch', () => {
+    const all = diagnoseWindow(
+      snapshot(stalePending, publishFailing, consumerGone, poison, posthogDown, rateLimited, notAllowed),
+    ).findings;
+    const shuffled: Finding[] = [5, 3, 7, 1, 4, 6, 2].map((row) => all.find((f) => f.matrixRow === row)!);
+    expect(upstreamFirst(shuffled).map((f) => f.stage)).toEqual([
+      'INGEST_RATE_LIMIT',
+      'INGEST_ALLOWLIST',
+      'SOURCE_OUTBOX',
+      'MQ_PUBLISH',
+      'MQ_CONSUME',
+      'STORE',
+      'DISPATCH',
+    ]);
   });
 
   it('walks the flowchart to the branch the findings show', () => {
