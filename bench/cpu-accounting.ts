@@ -9,13 +9,16 @@ const TICKS = 100;
 /** CPU seconds used over a window, by whom. */
 export interface CpuUse {
   wallSeconds: number;
-  /** Each app process, the PostgreSQL backends of the bench database, RabbitMQ (the whole broker) and the bench. */
+  /**
+   * Each app process, the PostgreSQL backends of the bench database, PostgreSQL's server processes (WAL writer,
+   * checkpointer, background writer: they flush what those backends wrote), RabbitMQ (the whole broker) and the bench.
+   */
   byProcess: Record<string, number>;
   /** CPU seconds the machine spent busy, all cores, everything on it. */
   machineBusy: number;
   /** What the machine could have given: wall seconds × cores. */
   machineCapacity: number;
-  /** Busy time not counted in `byProcess`: PostgreSQL's own background work, other users of the machine. */
+  /** Busy time not counted in `byProcess`: other users of the machine, the kernel's own threads. */
   others: number;
 }
 
@@ -44,6 +47,18 @@ function machineCpu(): { busy: number; total: number } {
     .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { busy: busy / TICKS, total: (busy + idle + iowait) / TICKS };
+}
+
+/** The postmaster and its background processes, not the backends serving other databases. */
+const POSTGRES_SERVER_PROCESS =
+  /^postgres: [^:]+: (walwriter|checkpointer|background writer|autovacuum launcher)|^\/\S+\/postgres /;
+
+function isPostgresServerProcess(pid: number): boolean {
+  try {
+    return POSTGRES_SERVER_PROCESS.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+  } catch {
+    return false;
+  }
 }
 
 function pidsNamed(command: string): number[] {
@@ -104,6 +119,9 @@ export class CpuAccounting {
       'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
     );
     backends.forEach((row) => add('postgresql (bench database backends)', row.pid));
+    pidsNamed('postgres')
+      .filter(isPostgresServerProcess)
+      .forEach((pid) => add('postgresql (server: WAL writer, checkpointer, background writer)', pid));
     pidsNamed('beam.smp').forEach((pid) => add('rabbitmq (whole broker)', pid));
     const bench = process.cpuUsage();
     byProcess[`bench (load generator, fake PostHog, probes)${PID_SEPARATOR}${process.pid}`] =

@@ -35,18 +35,20 @@ const RESULT_SUCCESS_FAIL = ['success', 'fail'] as const;
 const TOPIC = ['domain.user.activity'] as const;
 const PROVIDER = ['rabbitmq'] as const;
 const TARGET = ['POSTHOG'] as const;
+const INGEST_ROUTE = ['native', 'posthog', 'segment'] as const;
 
 /** DESIGN §10 (runbook §1-2 names as Prometheus names), and the few extras libs/metrics adds. */
 const EXPECTED: Record<string, Expected> = {
   analytics_user_activity_ingest_requests_total: {
     type: 'counter',
-    labels: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'] },
+    labels: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'], route: INGEST_ROUTE },
     apps: ['ingest-api'],
     driven: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited'] },
   },
   analytics_user_activity_ingest_events_total: {
     type: 'counter',
-    labels: { result: ['accepted', 'duplicate'] },
+    // The SDK routes also count the events they skip.
+    labels: { result: ['accepted', 'duplicate', 'invalid', 'not_allowed', 'rate_limited'], route: INGEST_ROUTE },
     apps: ['ingest-api'],
     driven: { result: ['accepted', 'duplicate'] },
   },
@@ -59,7 +61,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   analytics_user_activity_outbox_enqueue_total: {
     type: 'counter',
-    labels: { result: ['inserted', 'duplicate', 'fail'] },
+    labels: { result: ['inserted', 'duplicate', 'fail'], route: INGEST_ROUTE },
     apps: ['ingest-api'],
     driven: { result: ['inserted', 'duplicate'] },
   },

@@ -14,6 +14,10 @@ import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store'
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
 import { RATE_LIMIT_STORE } from './rate-limit/rate-limit.store';
 import { RateLimiter } from './rate-limit/rate-limiter';
+import { PosthogCaptureController } from './sdk/posthog-capture.controller';
+import { SdkIngestService } from './sdk/sdk-ingest.service';
+import { SdkKeyResolver } from './sdk/sdk-key.resolver';
+import { SegmentTrackingController } from './sdk/segment-tracking.controller';
 
 export const INGEST_API = 'ingest-api';
 
@@ -25,7 +29,7 @@ export const INGEST_API = 'ingest-api';
     LoggingModule,
     MetricsModule.forApp([IngestMetrics]),
   ],
-  controllers: [EventsController],
+  controllers: [EventsController, PosthogCaptureController, SegmentTrackingController],
   providers: [
     {
       provide: ClientNetwork,
@@ -41,6 +45,8 @@ export const INGEST_API = 'ingest-api';
     OversizedBatchGuard,
     PostgresRateLimitStore,
     RateLimiter,
+    SdkIngestService,
+    SdkKeyResolver,
     ServiceTokenGuard,
     {
       provide: RATE_LIMIT_STORE,

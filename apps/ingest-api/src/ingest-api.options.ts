@@ -1,16 +1,23 @@
-import { INestApplication } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig } from '@app/config';
-import { AppOptions } from '@app/http';
+import { AppOptions, HttpApp } from '@app/http';
 import { IngestOutcomes } from './events/ingest-outcomes';
 import { INGEST_API } from './ingest-api.module';
+import { useSdkCors } from './sdk/sdk-cors';
+import { ingestRouteOf } from './sdk/sdk-routes';
+
+const configOf = (app: HttpApp) => app.get<IngestConfig>(APP_CONFIG);
 
 export const ingestApiOptions: AppOptions = {
   name: INGEST_API,
-  bodyLimit: (app: INestApplication) => app.get<IngestConfig>(APP_CONFIG).ANALYTICS_INGEST_MAX_BODY_BYTES,
-  onBodyRejected: (app: INestApplication) => app.get(IngestOutcomes).request('invalid'),
+  bodyLimit: (app) => configOf(app).ANALYTICS_INGEST_MAX_BODY_BYTES,
+  sniffedBodyLimit: (app) => configOf(app).ANALYTICS_INGEST_SDK_MAX_BODY_BYTES,
+  onBodyRejected: (app, request) => app.get(IngestOutcomes).request('invalid', ingestRouteOf(request)),
   openApi: {
     title: 'ingest-api',
-    description: 'User activity event intake: client and service-to-service events into the source outbox.',
+    description:
+      'User activity event intake: client and service-to-service events into the source outbox, and the PostHog ' +
+      'and Segment / RudderStack SDK routes at the root.',
     bearer: true,
   },
+  configure: (app) => useSdkCors(app, configOf(app).ANALYTICS_INGEST_CORS_ORIGINS),
 };

@@ -46,7 +46,11 @@ describe('ingest-api when PostgreSQL is unreachable', () => {
     const rows = await db.query(`SELECT 1 FROM user_activity_source_outbox`);
     expect(rows).toHaveLength(3);
     const metrics = (await request(ingest.url).get('/metrics')).text;
-    expect(metrics).toMatch(/analytics_user_activity_ingest_requests_total\{result="unavailable",app="ingest-api"\} 1/);
-    expect(metrics).toMatch(/analytics_user_activity_outbox_enqueue_total\{result="fail",app="ingest-api"\} 3/);
+    expect(metrics).toMatch(
+      /analytics_user_activity_ingest_requests_total\{result="unavailable",route="native",app="ingest-api"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /analytics_user_activity_outbox_enqueue_total\{result="fail",route="native",app="ingest-api"\} 3/,
+    );
   });
 });

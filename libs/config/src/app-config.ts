@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env } from './config-fields';
+import { parseSdkKeys } from './sdk-keys';
 
 export const DEFAULT_ALLOWLIST = [
   'ui.page.viewed',
@@ -73,6 +74,12 @@ export const ingestSchema = coreSchema.extend({
   ANALYTICS_INGEST_ALLOWLIST: env.list(DEFAULT_ALLOWLIST),
   INGEST_COMMIT_TIMEOUT: env.durationMs('PT5S'),
   INGEST_MAX_PENDING_BYTES: env.int(33_554_432, 65_536),
+  ANALYTICS_INGEST_SDK_KEYS: z.string().default('').transform(parseSdkKeys),
+  // At least 512 KiB: a Segment SDK sends batches up to ~500 KB and drops a batch refused with 413.
+  ANALYTICS_INGEST_SDK_MAX_BODY_BYTES: env.int(1_048_576, 524_288),
+  ANALYTICS_INGEST_SDK_RATE_LIMIT_MAX_REQUESTS: env.int(60_000, 0),
+  ANALYTICS_INGEST_SDK_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
+  ANALYTICS_INGEST_CORS_ORIGINS: env.list('*'),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({

@@ -3,3 +3,4 @@ export * from './config.module';
 export * from './env-file';
 export * from './iso-duration';
 export * from './load-config';
+export * from './sdk-keys';

@@ -26,3 +26,4 @@ export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
 export * from './sent-rows-estimate';
+export * from './event-id-uuid';

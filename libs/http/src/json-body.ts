@@ -1,11 +1,22 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createBrotliDecompress, createGunzip, createInflate, gunzip } from 'node:zlib';
 import { ApiError, FieldError, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, invalidRequest } from './api-error';
 import { sendError } from './error-body';
 
 const MAX_JSON_DEPTH = 32;
+
+/**
+ * Route config (Nest's `@RouteConfig` of `@nestjs/platform-fastify`) of a route whose callers cannot choose how they
+ * send: analytics SDKs post JSON as `text/plain` or form-encoded, gzip with or without `Content-Encoding`.
+ */
+export const SNIFFED_BODY = { sniffedBody: true } as const;
+
+function isSniffed(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { sniffedBody?: boolean } | undefined)?.sniffedBody === true;
+}
 
 /** Nest's ValidationPipe deletes these keys anywhere in a body; refusing them beats storing an event without them. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -95,7 +106,7 @@ function readBody(payload: Readable, limit: number): Promise<Buffer> {
     payload.on('data', (chunk: Buffer) => {
       length += chunk.length;
       if (length > limit) {
-        stop(new ApiError(413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`));
+        stop(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -104,6 +115,63 @@ function readBody(payload: Readable, limit: number): Promise<Buffer> {
     // cut short, or compressed data that does not decompress
     payload.once('error', () => stop(new ApiError(400, INVALID_REQUEST, INVALID_REQUEST_MESSAGE)));
   });
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const gunzipAsync = promisify(gunzip);
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`);
+}
+
+function unreadable(reason: string): ApiError {
+  return invalidRequest([{ field: '(body)', reason }]);
+}
+
+/** Gzip recognised by its magic bytes, whatever the headers said; inflated up to `limit` bytes. */
+async function gunzipSniffed(bytes: Buffer, limit: number): Promise<Buffer> {
+  if (bytes.subarray(0, 2).compare(GZIP_MAGIC) !== 0) {
+    return bytes;
+  }
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: limit });
+  } catch (error) {
+    throw (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+      ? tooLarge(limit)
+      : unreadable('gzip data that does not decompress');
+  }
+}
+
+/** A form body's `data` field: JSON, or base64 of JSON or of gzipped JSON (posthog-js `sendBeacon`). */
+async function formData(text: string, limit: number): Promise<string> {
+  const data = new URLSearchParams(text).get('data');
+  if (data === null) {
+    throw unreadable('neither JSON nor a form with a data field');
+  }
+  if (/^\s*[[{]/.test(data)) {
+    return data;
+  }
+  // A `+` of base64 sent without percent-encoding arrives as a space.
+  const decoded = await gunzipSniffed(Buffer.from(data.replace(/ /g, '+'), 'base64'), limit);
+  return decoded.toString('utf8');
+}
+
+/**
+ * A sniffed body (SNIFFED_BODY): JSON, gzipped or not, or a form with `data=`. Only unreadable bytes are refused
+ * here; what the JSON holds (findUnsafeJson included) is for the route to judge event by event.
+ */
+async function parseSniffed(raw: Buffer, limit: number): Promise<unknown> {
+  const bytes = await gunzipSniffed(raw, limit);
+  if (bytes.length === 0) {
+    return undefined;
+  }
+  const text = bytes.toString('utf8');
+  const json = /^\s*[[{"]/.test(text) ? text : await formData(text, limit);
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw unreadable('malformed JSON');
+  }
 }
 
 function parseJson(raw: Buffer): unknown {
@@ -126,24 +194,30 @@ function parseJson(raw: Buffer): unknown {
 /**
  * JSON bodies up to `limit` bytes (after decompression), with clear 4xx answers: malformed JSON 400, too large 413,
  * unknown encoding or charset 415, a non-JSON body on a write 415 (before any of it is read), and the unsafe JSON of
- * `findUnsafeJson` 400. Fastify's own parsers are replaced by this one.
+ * `findUnsafeJson` 400. Routes marked SNIFFED_BODY take any media type instead, up to `sniffedLimit` bytes (see
+ * parseSniffed). Fastify's own parsers are replaced by this one. `onRejected` is called for every body refused.
  */
-export function useJsonBody(fastify: FastifyInstance, limit: number, onRejected: () => void = () => undefined): void {
+export function useJsonBody(
+  fastify: FastifyInstance,
+  limit: number,
+  onRejected: (request: FastifyRequest) => void = () => undefined,
+  sniffedLimit: number = limit,
+): void {
   fastify.addHook('preParsing', (request: FastifyRequest, reply, payload, done) => {
     const { headers } = request;
     if (request.method === 'GET' || request.method === 'HEAD' || !hasBody(headers)) {
       done(null, payload);
       return;
     }
-    const mediaProblem = mediaTypeProblem(headers['content-type']);
+    const mediaProblem = isSniffed(request) ? null : mediaTypeProblem(headers['content-type']);
     if (mediaProblem !== null) {
-      onRejected();
+      onRejected(request);
       sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', mediaProblem);
       return;
     }
     const encoding = (headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity' && DECOMPRESSORS[encoding] === undefined) {
-      onRejected();
+      onRejected(request);
       sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', `unsupported content encoding "${encoding}"`);
       return;
     }
@@ -152,14 +226,17 @@ export function useJsonBody(fastify: FastifyInstance, limit: number, onRejected:
   fastify.removeAllContentTypeParsers();
   // Every media type reaches this parser: the preParsing hook has already refused what is not JSON.
   fastify.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    const sniffed = isSniffed(request);
+    const max = sniffed ? sniffedLimit : limit;
     const declared = Number(request.headers['content-length']);
     try {
-      if (declared > limit && request.headers['content-encoding'] === undefined) {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `요청 본문이 너무 큽니다 (최대 ${limit} bytes).`);
+      if (declared > max && request.headers['content-encoding'] === undefined) {
+        throw tooLarge(max);
       }
-      return parseJson(await readBody(payload, limit));
+      const raw = await readBody(payload, max);
+      return sniffed ? await parseSniffed(raw, max) : parseJson(raw);
     } catch (error) {
-      onRejected();
+      onRejected(request);
       throw error;
     }
   });

@@ -30,6 +30,10 @@ function patternOf(url: string): RegExp {
 export function routeMethodsOf(fastify: FastifyInstance): RouteMethods {
   const routes: KnownRoute[] = [];
   fastify.addHook('onRoute', (route) => {
+    // A catch-all (the CORS preflight's `OPTIONS *`) says nothing about which paths exist.
+    if ((route.url ?? route.path) === '*') {
+      return;
+    }
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((method) => method.toUpperCase());
     routes.push({ pattern: patternOf(route.url ?? route.path), methods });
   });

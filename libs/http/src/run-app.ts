@@ -43,8 +43,13 @@ export interface AppOptions {
   name: string;
   /** Adds a JSON body parser with this limit (bytes), read from the app's config; apps without write bodies leave it out. */
   bodyLimit?: (app: NestFastifyApplication) => number;
-  /** Called for every request rejected before a handler runs (bad JSON, too large, wrong media type, field validation). */
-  onBodyRejected?: (app: NestFastifyApplication) => void;
+  /** The limit of routes marked SNIFFED_BODY (bytes, after decompression); `bodyLimit` when left out. */
+  sniffedBodyLimit?: (app: NestFastifyApplication) => number;
+  /**
+   * Called for every request rejected before a handler runs (bad JSON, too large, wrong media type, field
+   * validation); with the request when the body was refused.
+   */
+  onBodyRejected?: (app: NestFastifyApplication, request?: FastifyRequest) => void;
   openApi?: { title: string; description: string; bearer?: boolean };
   configure?: (app: NestFastifyApplication) => void;
 }
@@ -55,7 +60,13 @@ export function configureApp(app: NestFastifyApplication, options: AppOptions): 
   useConnectionDrain(fastify);
   useNulFreeUrls(fastify);
   if (options.bodyLimit !== undefined) {
-    useJsonBody(fastify, options.bodyLimit(app), () => options.onBodyRejected?.(app));
+    const limit = options.bodyLimit(app);
+    useJsonBody(
+      fastify,
+      limit,
+      (request) => options.onBodyRejected?.(app, request),
+      options.sniffedBodyLimit?.(app) ?? limit,
+    );
   }
   app.useGlobalFilters(new ApiErrorFilter(routeMethodsOf(fastify)));
   app.useGlobalPipes(createValidationPipe(() => options.onBodyRejected?.(app)));

@@ -1,32 +1,6 @@
-import { createHash } from 'node:crypto';
+import { EVENT_ID_UUID_NAMESPACE, isUuid, uuidV5 } from '@app/entities';
 
-/**
- * The namespace of the name-based uuids given to event ids that are not UUIDs (DESIGN §8). Changing it would make
- * PostHog count a re-sent event twice, so it never changes.
- */
-export const EVENT_ID_UUID_NAMESPACE = 'cdf1e7ea-0c3d-457a-a7e0-0e4c51306fe5';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/** RFC 9562 §5.5: SHA-1 of the namespace's 16 bytes and the name's UTF-8 bytes, version and variant bits set. */
-export function uuidV5(name: string, namespace: string): string {
-  if (!isUuid(namespace)) {
-    throw new Error(`namespace is not a UUID: ${namespace}`);
-  }
-  const bytes = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest()
-    .subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export { EVENT_ID_UUID_NAMESPACE, isUuid, uuidV5 };
 
 /**
  * PostHog refuses a whole batch when one `uuid` does not parse, but event ids are free strings: a UUID is sent as

@@ -9,7 +9,7 @@ export interface Caller {
 }
 
 /** Drops null values and blank keys (DESIGN §2). */
-function cleanProperties(properties: Record<string, unknown> | undefined): Record<string, unknown> {
+export function cleanProperties(properties: Record<string, unknown> | undefined): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(properties ?? {}).filter(([key, value]) => key.trim().length > 0 && value !== null),
   );

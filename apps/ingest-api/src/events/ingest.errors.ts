@@ -1,4 +1,4 @@
-import { ApiError } from '@app/http';
+import { ApiError, invalidRequest } from '@app/http';
 
 export const ingestErrors = {
   batchLimitExceeded: (max: number, given: number) =>
@@ -20,6 +20,9 @@ export const ingestErrors = {
       {},
       headers,
     ),
+  sdkKeyInvalid: () => new ApiError(401, 'ANALYTICS_INGEST_SDK_KEY_INVALID', 'SDK 키가 없거나 올바르지 않습니다.'),
+  sdkBodyUnreadable: () =>
+    invalidRequest([{ field: '(body)', reason: 'no event, event array or batch object in the body' }]),
   unavailable: () =>
     new ApiError(
       503,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import { invalidRequest } from '@app/http';
-import { IngestMetrics, LogSignals, signalLog } from '@app/metrics';
+import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/metrics';
 import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
@@ -54,6 +54,7 @@ export class IngestService {
     }
     const headers = await this.checkRateLimits(
       memberId !== null ? `member:${memberId}` : `anonymous:${anonymousId}`,
+      this.callerLimit,
       clientNetwork,
     );
     const notAllowed = [...new Set(request.events.map((e) => e.eventName).filter((name) => !this.allowlist.has(name)))];
@@ -61,29 +62,46 @@ export class IngestService {
       throw ingestErrors.eventNotAllowed(notAllowed);
     }
     const caller: Caller = { source: EventSource.Client, memberId, anonymousId };
-    return { result: await this.store(request.events.map((e) => toCanonicalEvent(e, caller, this.now()))), headers };
+    return {
+      result: await this.store(
+        request.events.map((e) => toCanonicalEvent(e, caller, this.now())),
+        'native',
+      ),
+      headers,
+    };
   }
 
   async ingestServerEvents(request: ServerIngestRequestDto): Promise<IngestAnswer> {
     this.checkBatchSize(request.events.length);
     const caller: Caller = { source: EventSource.Server, memberId: null, anonymousId: request.anonymousId ?? null };
     return {
-      result: await this.store(request.events.map((e) => toCanonicalEvent(e, caller, this.now()))),
+      result: await this.store(
+        request.events.map((e) => toCanonicalEvent(e, caller, this.now())),
+        'native',
+      ),
       headers: {},
     };
   }
 
   /**
-   * The network's limit first, so a client that changes its anonymous id on every request is stopped there and
-   * leaves no caller key behind; the headers describe whichever limit is closer.
+   * The network's limit first (unless `networkKey` is null), so a client that changes its anonymous id on every
+   * request is stopped there and leaves no caller key behind; the headers describe whichever limit is closer. A
+   * policy of 0 requests is off. Throws the 429 (or a 503 when the store fails).
    */
-  private async checkRateLimits(callerKey: string, networkKey: string): Promise<Record<string, string>> {
+  async checkRateLimits(
+    callerKey: string,
+    callerLimit: RateLimitPolicy,
+    networkKey: string | null,
+  ): Promise<Record<string, string>> {
     const decisions: RateLimitDecision[] = [];
-    if (this.networkLimit.maxRequests > 0) {
+    if (networkKey !== null && this.networkLimit.maxRequests > 0) {
       decisions.push(await this.hit(networkKey, this.networkLimit));
     }
-    if (decisions.every((decision) => decision.allowed)) {
-      decisions.push(await this.hit(callerKey, this.callerLimit));
+    if (callerLimit.maxRequests > 0 && decisions.every((decision) => decision.allowed)) {
+      decisions.push(await this.hit(callerKey, callerLimit));
+    }
+    if (decisions.length === 0) {
+      return {};
     }
     const refused = decisions.find((decision) => !decision.allowed);
     if (refused !== undefined) {
@@ -133,37 +151,46 @@ export class IngestService {
     }
   }
 
-  private serialize(events: CanonicalEvent[]): string[] {
+  private serialize(events: CanonicalEvent[], route: IngestRoute): string[] {
     return events.map((event) => {
       try {
         return JSON.stringify(event);
       } catch (error) {
-        this.metrics.outboxEnqueue.inc({ result: 'fail' }, events.length);
+        this.metrics.outboxEnqueue.inc({ result: 'fail', route }, events.length);
         this.logger.error(
-          signalLog(LogSignals.outboxSerializeFailed, { eventId: event.eventId, error: String(error) }),
+          signalLog(LogSignals.outboxSerializeFailed, { eventId: event.eventId, error: String(error), route }),
         );
         throw invalidRequest([{ field: 'events', reason: 'an event could not be serialized' }]);
       }
     });
   }
 
-  private async store(events: CanonicalEvent[]): Promise<IngestResultDto> {
-    const payloads = this.serialize(events);
+  /**
+   * Commits the events in one statement (shared with other requests, see OutboxWriter) and counts them; a failed
+   * commit is the 503 ANALYTICS_INGEST_UNAVAILABLE. `duplicateCount` counts the ids already known.
+   */
+  async store(events: CanonicalEvent[], route: IngestRoute): Promise<IngestResultDto> {
+    const payloads = this.serialize(events, route);
     let inserted: number;
     try {
       inserted = await this.outbox.write(events, payloads);
     } catch (error) {
-      this.metrics.outboxEnqueue.inc({ result: 'fail' }, events.length);
-      this.logger.error({ msg: 'source outbox insert failed', error: (error as Error).message, events: events.length });
+      this.metrics.outboxEnqueue.inc({ result: 'fail', route }, events.length);
+      this.logger.error({
+        msg: 'source outbox insert failed',
+        error: (error as Error).message,
+        events: events.length,
+        route,
+      });
       throw ingestErrors.unavailable();
     }
     const duplicates = events.length - inserted;
-    this.metrics.outboxEnqueue.inc({ result: 'inserted' }, inserted);
-    this.metrics.events.inc({ result: 'accepted' }, inserted);
+    this.metrics.outboxEnqueue.inc({ result: 'inserted', route }, inserted);
+    this.metrics.events.inc({ result: 'accepted', route }, inserted);
     this.outcomes.eventsAdded(inserted);
     if (duplicates > 0) {
-      this.metrics.outboxEnqueue.inc({ result: 'duplicate' }, duplicates);
-      this.metrics.events.inc({ result: 'duplicate' }, duplicates);
+      this.metrics.outboxEnqueue.inc({ result: 'duplicate', route }, duplicates);
+      this.metrics.events.inc({ result: 'duplicate', route }, duplicates);
     }
     return { acceptedCount: events.length, duplicateCount: duplicates };
   }

@@ -24,7 +24,7 @@ export class OversizedBatchGuard implements CanActivate {
     const count = Array.isArray(body?.events) ? body.events.length : 0;
     const limit = this.config.ANALYTICS_INGEST_MAX_BATCH_SIZE;
     if (count > limit * OVERSIZED_BATCH_FACTOR) {
-      this.outcomes.request('invalid');
+      this.outcomes.request('invalid', 'native');
       throw ingestErrors.batchLimitExceeded(limit, count);
     }
     return true;

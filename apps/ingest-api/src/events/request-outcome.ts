@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestRequestResult } from '@app/metrics';
+import { IngestRequestResult, IngestRoute } from '@app/metrics';
 import { IngestOutcomes } from './ingest-outcomes';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
@@ -8,19 +8,27 @@ const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_UNAVAILABLE: 'unavailable',
 };
 
+/** The `result` label of a request that failed with `error`. */
+export function requestResultOf(error: unknown): IngestRequestResult {
+  return error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
+}
+
 /**
  * Counts an ingest request that reached its handler by outcome; the ones refused before (body, field validation,
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
-export async function countRequestOutcome<T>(outcomes: IngestOutcomes, handle: () => Promise<T>): Promise<T> {
+export async function countRequestOutcome<T>(
+  outcomes: IngestOutcomes,
+  handle: () => Promise<T>,
+  route: IngestRoute = 'native',
+): Promise<T> {
   try {
     const answer = await handle();
-    outcomes.request('accepted');
+    outcomes.request('accepted', route);
     return answer;
   } catch (error) {
-    const result = error instanceof ApiError ? (RESULT_BY_CODE[error.code] ?? 'invalid') : 'unavailable';
-    outcomes.request(result);
+    outcomes.request(requestResultOf(error), route);
     throw error;
   }
 }
