@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { USER_ACTIVITY_EXCHANGE } from '@app/messaging';
-import { PipelineProcesses, waitFor } from '@app/testing';
+import { PipelineProcesses, sleep, waitFor } from '@app/testing';
 import { startPipeline, stopPipeline } from './reliability.harness';
 
 interface Finding {
@@ -92,9 +92,13 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     return body.data;
   }
 
-  /** The window from `startedAt` to now (at least the shortest one, a second). */
-  function since(startedAt: number): string {
-    return `since=PT${Math.max(1, (Date.now() - startedAt) / 1000).toFixed(3)}S`;
+  /**
+   * The window from `startedAt` to now. The shortest window is a second: until one has passed, wait rather than
+   * reach back into the scenario before.
+   */
+  async function since(startedAt: number): Promise<string> {
+    await sleep(startedAt + 1_000 - Date.now());
+    return `since=PT${((Date.now() - startedAt) / 1000).toFixed(3)}S`;
   }
 
   /** Polls the window since `startedAt` until it names `row` (with evidence satisfying `settled`, if given). */
@@ -105,7 +109,7 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
   ): Promise<Diagnosis> {
     return waitFor(
       `the diagnosis to name matrix row ${row}`,
-      () => diagnose(since(startedAt)),
+      async () => diagnose(await since(startedAt)),
       (diagnosis) => diagnosis.findings.some((finding) => finding.matrixRow === row && settled(finding.evidence)),
       30_000,
       250,
@@ -118,7 +122,7 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     // Healthy: every event stored and delivered.
     let startedAt = Date.now();
     await delivered(await send(10));
-    const healthy = await diagnose(since(startedAt));
+    const healthy = await diagnose(await since(startedAt));
     expect(healthy.findings).toEqual([]);
     expect(healthy.path.every((step) => step.answer === 'no')).toBe(true);
 
