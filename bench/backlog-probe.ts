@@ -79,15 +79,22 @@ export class BacklogProbe {
     };
   }
 
-  /** Waits until every stage is empty and `expectedStored` rows are stored, or `timeoutMs` passes. */
-  async waitForDrain(expectedStored: number, timeoutMs: number): Promise<BacklogSample & { drained: boolean }> {
+  /**
+   * Waits until `expectedStored` rows are stored, the queue is empty and each outbox holds no more waiting rows than
+   * `resting` (none by default; the FAILED rows of an outage that are not due yet otherwise), or `timeoutMs` passes.
+   */
+  async waitForDrain(
+    expectedStored: number,
+    timeoutMs: number,
+    resting: Pick<BacklogSample, 'sourceBacklog' | 'dispatchBacklog'> = { sourceBacklog: 0, dispatchBacklog: 0 },
+  ): Promise<BacklogSample & { drained: boolean }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const sample = await this.sample();
       const drained =
-        sample.sourceBacklog === 0 &&
+        sample.sourceBacklog <= resting.sourceBacklog &&
         sample.queueReady === 0 &&
-        sample.dispatchBacklog === 0 &&
+        sample.dispatchBacklog <= resting.dispatchBacklog &&
         sample.stored >= expectedStored;
       if (drained || Date.now() > deadline) {
         return { ...sample, drained };

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BenchResults } from './bench-results';
+import { SteadyFigure } from './steady.bench';
 import { BENCH_PARTS } from './bench-settings';
 import { CpuUse } from './cpu-accounting';
 import { LatencyFigure } from './latency.bench';
 import { PIPELINE_APPS } from './bench-pipeline';
+import { LEVEL_TOLERANCE, P99_FACTOR, settleSeconds } from './steady-verdict';
 import { StepResult } from './sustained.bench';
 
 /** One line of the summary: a figure, its value, the target and whether the target is met. */
@@ -48,6 +50,7 @@ export function otherWorkShare(results: BenchResults): number | null {
   const windows = [
     ...results.ingest.map((figure) => figure.cpu),
     ...[...(results.sustained?.steps ?? []), ...(results.growth?.search.steps ?? [])].map((step) => step.cpu),
+    ...(results.steady ? [results.steady.cpu] : []),
   ].filter((cpu) => cpu.machineCapacity > 0);
   return windows.length === 0 ? null : Math.max(...windows.map((cpu) => cpu.others / cpu.machineCapacity));
 }
@@ -169,6 +172,13 @@ export function figureRows(results: BenchResults): FigureRow[] {
     target: '≥ 80 % of empty',
     verdict: check(growth === null || sustained === null ? null : (grown ?? 0) >= 0.8 * sustained),
   });
+  rows.push({
+    figure: 'Growth: seeding the rows (INSERT … SELECT, index builds, VACUUM ANALYZE)',
+    measured: growth === null ? 'not measured' : `${growth.seedSeconds.toFixed(0)} s`,
+    target: '',
+    verdict: '',
+  });
+  rows.push(...backlogRows(results), ...steadyRows(results));
   const others = otherWorkShare(results);
   rows.push({
     figure: 'Other work on the machine, busiest measured window',
@@ -177,6 +187,82 @@ export function figureRows(results: BenchResults): FigureRow[] {
     verdict: check(others === null ? null : others <= QUIET_MACHINE_SHARE),
   });
   return rows;
+}
+
+/** The outage backlog run's figure: p95 from ingest to stored with FAILED rows waiting that are not due. */
+function backlogRows(results: BenchResults): FigureRow[] {
+  const backlog = results.backlog;
+  const settings = results.settings;
+  const label =
+    `Outage backlog at ${integer(backlog?.latency.eventsPerSecond ?? settings.backlogRate)} events/s, ` +
+    `${integer(backlog?.failedRows ?? settings.backlogFailedRows)} FAILED rows not due in each outbox: ` +
+    'ingest → stored p50 / p95 / p99';
+  if (backlog === null) {
+    return [{ figure: label, measured: 'not measured', target: 'p95 ≤ 250 ms', verdict: check(null) }];
+  }
+  const { latency } = backlog;
+  return [
+    {
+      figure: label,
+      measured: `${ms(latency.storedP50Ms)} / ${ms(latency.storedP95Ms)} / ${ms(latency.storedP99Ms)}`,
+      target: 'p95 ≤ 250 ms',
+      verdict: check(latency.storedP95Ms <= 250),
+    },
+  ];
+}
+
+const shortTable = (table: string) => table.replace(/^user_activity_/, '').replace(/^message_queue_/, '');
+
+/** The steady run's figures: the rate held in every period, p99 within twice the first period's, tables level. */
+function steadyRows(results: BenchResults): FigureRow[] {
+  const steady = results.steady;
+  const settings = results.settings;
+  const label =
+    `Steady ${integer((steady?.settings.seconds ?? settings.steadySeconds) / 60)} min, retention ` +
+    `${steady?.settings.retentionSeconds ?? settings.steadyRetentionSeconds} s`;
+  if (steady === null) {
+    return [
+      { figure: `${label}: rate held`, measured: 'not measured', target: 'every period stable', verdict: check(null) },
+    ];
+  }
+  const periods = steady.periods;
+  const unstable = periods.filter((period) => !period.stable).length;
+  const levels = steady.levelOff
+    .map(
+      (level) =>
+        `${shortTable(level.table)} ${level.rowsGrowth === null ? 'n/a' : level.rowsGrowth.toFixed(2)} / ` +
+        `${level.bytesGrowth === null ? 'n/a' : level.bytesGrowth.toFixed(2)}`,
+    )
+    .join(', ');
+  return [
+    {
+      figure:
+        `${label}: ${integer(steady.settings.eventsPerSecond)} events/s offered ` +
+        `(${Math.round(settings.steadyShareOfSustained * 100)} % of ` +
+        `${results.sustained?.rate ? 'the sustained rate' : `${integer(settings.sustainedStart)}, no sustained rate`}), ` +
+        'stored per period min / max',
+      measured:
+        periods.length === 0
+          ? 'no period'
+          : `${integer(Math.min(...periods.map((period) => period.storedEventsPerSecond)))} / ` +
+            `${integer(Math.max(...periods.map((period) => period.storedEventsPerSecond)))} ` +
+            `(${unstable} of ${periods.length} periods unstable)`,
+      target: 'every period stable',
+      verdict: check(steady.rateHeld),
+    },
+    {
+      figure: `${label}: ingest → stored p99, first period / worst period`,
+      measured: `${ms(steady.firstP99Ms)} / ${ms(steady.worstP99Ms)}`,
+      target: `worst ≤ ${P99_FACTOR} × first`,
+      verdict: check(steady.latencyHeld),
+    },
+    {
+      figure: `${label}: growth of rows / bytes once settled (later ÷ earlier half)`,
+      measured: levels,
+      target: `each ≤ ${(1 + LEVEL_TOLERANCE).toFixed(2)}`,
+      verdict: check(steady.levelOff.some((level) => level.levelled === null) ? null : steady.levelled),
+    },
+  ];
 }
 
 function pad(rows: string[][]): string {
@@ -365,6 +451,34 @@ export function formatMarkdown(results: BenchResults): string {
       lines.push('', `Search ended early: ${results.growth.search.note}.`);
     }
   }
+  if (results.backlog) {
+    const { latency, historyRows, failedRows, seedSeconds } = results.backlog;
+    lines.push(
+      '',
+      `### Outage backlog: ${integer(failedRows)} FAILED rows not due in each outbox, ${integer(historyRows)} sent ` +
+        `rows in the event table and each outbox (seeded and VACUUM ANALYZEd in ${seedSeconds.toFixed(0)} s)`,
+      '',
+      `${integer(latency.eventsPerSecond)} events/s, ${latency.eventsPerRequest} events/request, ${latency.seconds} s ` +
+        `after a ${settings.latencyWarmupSeconds} s warm-up, PostHog answering at once; ${integer(latency.events)} ` +
+        `events, ${latency.missing} not dispatched, drained ${latency.drainSeconds.toFixed(1)} s after the load.`,
+      '',
+      markdownTable(
+        ['from ingest (received_at) to', 'p50', 'p95', 'p99'],
+        [
+          ['stored (created_at)', ms(latency.storedP50Ms), ms(latency.storedP95Ms), ms(latency.storedP99Ms)],
+          [
+            'DISPATCHED (dispatched_at)',
+            ms(latency.dispatchedP50Ms),
+            ms(latency.dispatchedP95Ms),
+            ms(latency.dispatchedP99Ms),
+          ],
+        ],
+      ),
+    );
+  }
+  if (results.steady) {
+    lines.push('', ...steadyMarkdown(results.steady));
+  }
   if (results.bare) {
     const bare = results.bare;
     lines.push(
@@ -407,6 +521,57 @@ export function formatMarkdown(results: BenchResults): string {
     lines.push('', '### Errors', '', ...results.errors.map((error) => `- ${error}`));
   }
   return lines.join('\n');
+}
+
+const megabytes = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : (bytes / 1e6).toFixed(1));
+
+function steadyMarkdown(steady: SteadyFigure): string[] {
+  const { settings } = steady;
+  const tables = Object.keys(steady.periods[0]?.tables ?? {}).sort();
+  return [
+    `### Steady state with retention (${integer(settings.eventsPerSecond)} events/s for ${settings.seconds} s after a ` +
+      `${settings.warmupSeconds} s warm-up; OUTBOX_RETENTION and MQ_TRACE_RETENTION \`PT${settings.retentionSeconds}S\`, ` +
+      `RETENTION_INTERVAL \`PT${settings.retentionIntervalSeconds}S\`; ` +
+      `${settings.vacuum ? 'tables vacuumed by the benchmark each period' : 'autovacuum on'})`,
+    '',
+    `Drained ${steady.drainSeconds === null ? 'not in time' : `${steady.drainSeconds.toFixed(1)} s after the load`}` +
+      `${Object.keys(steady.failureReasons).length > 0 ? `; failures ${JSON.stringify(steady.failureReasons)}` : ''}. ` +
+      `Tables are judged from ${settleSeconds(settings.retentionSeconds, settings.retentionIntervalSeconds)} s on ` +
+      '(retention plus two intervals).',
+    '',
+    markdownTable(
+      [
+        'period end',
+        'accepted/s',
+        'stored/s',
+        'dispatched/s',
+        'backlog slope/s',
+        'events',
+        'stored p50 / p99',
+        ...tables.map((table) => `${shortTable(table)} rows / MB`),
+        'verdict',
+      ],
+      steady.periods.map((period) => [
+        `${period.endSeconds} s`,
+        integer(period.acceptedEventsPerSecond),
+        integer(period.storedEventsPerSecond),
+        integer(period.dispatchedEventsPerSecond),
+        integer(period.backlogSlope),
+        integer(period.events),
+        `${ms(period.storedP50Ms)} / ${ms(period.storedP99Ms)}`,
+        ...tables.map(
+          (table) => `${integer(period.tables[table]?.rows ?? 0)} / ${megabytes(period.tables[table]?.bytes)}`,
+        ),
+        period.stable ? 'stable' : `unstable: ${period.verdict}`,
+      ]),
+    ),
+    '',
+    cpuTable(
+      steady.cpu,
+      steady.periods.reduce((sum, p) => sum + p.acceptedEventsPerSecond * settings.periodSeconds, 0),
+      'event',
+    ),
+  ];
 }
 
 /**

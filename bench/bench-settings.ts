@@ -1,9 +1,9 @@
 /** The parts of a run, in the order they run; `--only=<part>,…` runs some of them (and leaves the docs alone). */
-export const BENCH_PARTS = ['raw', 'bare', 'ingest', 'latency', 'sustained', 'growth'] as const;
+export const BENCH_PARTS = ['raw', 'bare', 'ingest', 'latency', 'sustained', 'backlog', 'steady', 'growth'] as const;
 
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
-/** How long and how big each phase is; `--quick` shrinks everything to fit in about three minutes. */
+/** How long and how big each phase is; `--quick` shrinks everything to fit in about five minutes. */
 export interface BenchSettings {
   quick: boolean;
   /** The parts this run measures: all of them unless `--only` names some. */
@@ -44,6 +44,22 @@ export interface BenchSettings {
   drainTimeoutSeconds: number;
   /** Rows seeded into each table for the growth run. */
   growthRows: number;
+  /** Sent rows seeded into the event table and both outboxes before the outage backlog run. */
+  backlogHistoryRows: number;
+  /** FAILED rows, not due before the run ends, seeded into each outbox for the outage backlog run. */
+  backlogFailedRows: number;
+  /** Offered rate of the outage backlog run, events/s; it runs as the latency run does (its warm-up and window). */
+  backlogRate: number;
+  /** Length of the steady run with retention, after a warm-up of `stepWarmupSeconds`. */
+  steadySeconds: number;
+  /** The steady run reports table sizes, rates and latency per period of this length. */
+  steadyPeriodSeconds: number;
+  /** Offered rate of the steady run as a share of the empty-table sustained rate (or of `sustainedStart`). */
+  steadyShareOfSustained: number;
+  /** OUTBOX_RETENTION and MQ_TRACE_RETENTION of the relay during the steady run, seconds. */
+  steadyRetentionSeconds: number;
+  /** RETENTION_INTERVAL of the relay during the steady run, seconds. */
+  steadyRetentionIntervalSeconds: number;
   /** The whole run is aborted (and cleaned up) after this long. */
   deadlineSeconds: number;
 }
@@ -89,7 +105,15 @@ export function benchSettings(argv: string[]): BenchSettings {
       stepTolerance: 0.05,
       drainTimeoutSeconds: 10,
       growthRows: 100_000,
-      deadlineSeconds: 210,
+      backlogHistoryRows: 100_000,
+      backlogFailedRows: 30_000,
+      backlogRate: 1_000,
+      steadySeconds: 60,
+      steadyPeriodSeconds: 10,
+      steadyShareOfSustained: 0.8,
+      steadyRetentionSeconds: 20,
+      steadyRetentionIntervalSeconds: 10,
+      deadlineSeconds: 600,
     };
   }
   return {
@@ -115,7 +139,15 @@ export function benchSettings(argv: string[]): BenchSettings {
     stepSeconds: 30,
     stepTolerance: 0.03,
     drainTimeoutSeconds: 90,
-    growthRows: 1_000_000,
-    deadlineSeconds: 45 * 60,
+    growthRows: 10_000_000,
+    backlogHistoryRows: 1_000_000,
+    backlogFailedRows: 300_000,
+    backlogRate: 1_000,
+    steadySeconds: 600,
+    steadyPeriodSeconds: 60,
+    steadyShareOfSustained: 0.8,
+    steadyRetentionSeconds: 120,
+    steadyRetentionIntervalSeconds: 60,
+    deadlineSeconds: 90 * 60,
   };
 }

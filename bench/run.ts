@@ -15,13 +15,14 @@ import {
 import { BenchResults } from './bench-results';
 import { CpuAccounting } from './cpu-accounting';
 import { BENCH_PARTS, BenchPart, benchSettings } from './bench-settings';
-import { seedHistory } from './growth-seed';
+import { seedHistory, seedStalledRows } from './growth-seed';
 import { measureIngest } from './ingest.bench';
 import { measureLatency } from './latency.bench';
 import { machineInfo } from './machine-info';
 import { formatProfileSummary, summarizeProfiles } from './profile-summary';
 import { postgresInsertRate, rabbitPublishRate } from './raw-limits.bench';
 import { findSustainedRate } from './sustained-search';
+import { runSteady } from './steady.bench';
 import { runStep, StepSettings } from './sustained.bench';
 
 /** The repository root, from dist/bench/run.js. */
@@ -56,6 +57,8 @@ const results: BenchResults = {
   ingest: [],
   latency: [],
   sustained: null,
+  backlog: null,
+  steady: null,
   growth: null,
   peakRssBytes: {},
   profiles: [],
@@ -86,6 +89,19 @@ async function phaseIf<T>(part: BenchPart, name: string, work: () => Promise<T>)
 
 async function truncatePipelineTables(running: BenchPipeline): Promise<void> {
   await running.processes.db.query(`TRUNCATE ${PIPELINE_TABLES}`);
+}
+
+/**
+ * Seeding with the relay, the consumer and the dispatcher stopped: while an index is being rebuilt their polls would
+ * scan the table that is being filled.
+ */
+async function whileDownstreamStopped<T>(running: BenchPipeline, work: () => Promise<T>): Promise<T> {
+  await running.stopApps(DOWNSTREAM_APPS);
+  try {
+    return await work();
+  } finally {
+    await running.startApps(DOWNSTREAM_APPS);
+  }
 }
 
 async function run(): Promise<void> {
@@ -230,9 +246,78 @@ async function run(): Promise<void> {
       log(`  highest stable rate: ${results.sustained.rate ?? 'none'}`);
     });
 
+    await phaseIf(
+      'backlog',
+      `outage backlog: ${settings.backlogFailedRows} FAILED rows not due in each outbox, ` +
+        `${settings.backlogHistoryRows} sent rows`,
+      async () => {
+        await truncatePipelineTables(running);
+        const seedSeconds = await whileDownstreamStopped(
+          running,
+          async () =>
+            (await seedHistory(db.url, settings.backlogHistoryRows)) +
+            (await seedStalledRows(db.url, settings.backlogFailedRows)),
+        );
+        log(`  seeded in ${seedSeconds.toFixed(0)} s`);
+        const latency = await measureLatency(
+          running.processes,
+          probe,
+          {
+            eventsPerSecond: settings.backlogRate,
+            eventsPerRequest: settings.e2eEventsPerRequest,
+            warmupSeconds: settings.latencyWarmupSeconds,
+            seconds: settings.latencySeconds,
+            posthogDelayMs: 0,
+          },
+          settings.drainTimeoutSeconds * 1000,
+        );
+        results.backlog = {
+          historyRows: settings.backlogHistoryRows,
+          failedRows: settings.backlogFailedRows,
+          seedSeconds,
+          latency,
+        };
+        log(
+          `  stored p50 ${latency.storedP50Ms.toFixed(1)} / p95 ${latency.storedP95Ms.toFixed(1)} / p99 ` +
+            `${latency.storedP99Ms.toFixed(1)} ms; ${latency.missing} not dispatched; drained in ` +
+            `${latency.drainSeconds.toFixed(1)} s`,
+        );
+      },
+    );
+
+    await phaseIf('steady', `steady state with retention of ${settings.steadyRetentionSeconds} s`, async () => {
+      const sustainedRate = results.sustained?.rate ?? settings.sustainedStart;
+      const rate = Math.max(100, Math.round((sustainedRate * settings.steadyShareOfSustained) / 100) * 100);
+      log(`  ${rate} events/s for ${settings.steadySeconds} s`);
+      await truncatePipelineTables(running);
+      results.steady = await runSteady(
+        running.processes,
+        probe,
+        cpu,
+        {
+          eventsPerSecond: rate,
+          eventsPerRequest: settings.e2eEventsPerRequest,
+          warmupSeconds: settings.stepWarmupSeconds,
+          seconds: settings.steadySeconds,
+          periodSeconds: settings.steadyPeriodSeconds,
+          retentionSeconds: settings.steadyRetentionSeconds,
+          retentionIntervalSeconds: settings.steadyRetentionIntervalSeconds,
+          tolerance: settings.stepTolerance,
+          drainTimeoutSeconds: settings.drainTimeoutSeconds,
+          vacuum: results.machine?.postgresAutovacuum !== 'on',
+        },
+        log,
+      );
+      const steady = results.steady;
+      log(
+        `  rate ${steady.rateHeld ? 'held' : 'not held'}; p99 first ${steady.firstP99Ms.toFixed(1)} ms, worst ` +
+          `${steady.worstP99Ms.toFixed(1)} ms; ${steady.levelled ? 'tables levelled off' : 'tables did not level off'}`,
+      );
+    });
+
     await phaseIf('growth', `growth: ${settings.growthRows} rows present`, async () => {
       await truncatePipelineTables(running);
-      const seedSeconds = await seedHistory(db.client, settings.growthRows);
+      const seedSeconds = await whileDownstreamStopped(running, () => seedHistory(db.url, settings.growthRows));
       log(`  seeded in ${seedSeconds.toFixed(0)} s`);
       const search = await findSustainedRate(
         async (rate) => {

@@ -41,16 +41,24 @@ const INGEST_ROUTE = ['native', 'posthog', 'segment'] as const;
 const EXPECTED: Record<string, Expected> = {
   analytics_user_activity_ingest_requests_total: {
     type: 'counter',
-    labels: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'], route: INGEST_ROUTE },
+    labels: {
+      result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'],
+      source: ['client', 'server', 'unknown'],
+      route: INGEST_ROUTE,
+    },
     apps: ['ingest-api'],
-    driven: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited'] },
+    driven: { result: ['accepted', 'invalid', 'not_allowed', 'rate_limited'], source: ['client', 'unknown'] },
   },
   analytics_user_activity_ingest_events_total: {
     type: 'counter',
     // The SDK routes also count the events they skip.
-    labels: { result: ['accepted', 'duplicate', 'invalid', 'not_allowed', 'rate_limited'], route: INGEST_ROUTE },
+    labels: {
+      result: ['accepted', 'duplicate', 'invalid', 'not_allowed', 'rate_limited'],
+      source: ['client', 'server'],
+      route: INGEST_ROUTE,
+    },
     apps: ['ingest-api'],
-    driven: { result: ['accepted', 'duplicate'] },
+    driven: { result: ['accepted', 'duplicate'], source: ['client'] },
   },
   // Not in DESIGN §10: DESIGN §3 asks for a metric of tokens treated as anonymous.
   analytics_user_activity_ingest_token_total: {
@@ -58,6 +66,16 @@ const EXPECTED: Record<string, Expected> = {
     labels: { result: ['valid', 'missing', 'invalid'] },
     apps: ['ingest-api'],
     driven: { result: ['missing', 'invalid'] },
+  },
+  // Not in DESIGN §10's runbook names: DESIGN §3 names each SDK key's requests by the key's name.
+  analytics_user_activity_ingest_sdk_key_requests_total: {
+    type: 'counter',
+    labels: {
+      key: [], // the names configured in ANALYTICS_INGEST_SDK_KEYS
+      route: ['posthog', 'segment'],
+      result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'],
+    },
+    apps: [],
   },
   analytics_user_activity_outbox_enqueue_total: {
     type: 'counter',
@@ -96,6 +114,18 @@ const EXPECTED: Record<string, Expected> = {
     labels: { topic: TOPIC, provider: PROVIDER, result: RESULT_SUCCESS_FAIL },
     apps: ['event-store-consumer'],
     driven: { result: ['success', 'fail'] },
+  },
+  // Not in DESIGN §10: MQ_PROVIDER of every app with a broker, for the UserActivityMqProviderNone alert.
+  analytics_user_activity_mq_provider_info: {
+    type: 'gauge',
+    labels: { provider: ['rabbitmq', 'none'] },
+    apps: ['outbox-relay', 'event-store-consumer', 'admin-api'],
+  },
+  // Not in DESIGN §10: the dead-letter queue's depth, for the UserActivityDeadLetterQueueNotEmpty alert.
+  analytics_user_activity_dead_letter_queue_depth: {
+    type: 'gauge',
+    labels: { queue: ['domain.user.activity.event-store.dlq'] },
+    apps: ['event-store-consumer'],
   },
   mq_consume_latency_seconds: {
     type: 'histogram',
@@ -144,6 +174,11 @@ const EXPECTED: Record<string, Expected> = {
     labels: { state: ['open', 'half_open', 'closed'], target: TARGET },
     apps: ['dispatcher'],
     driven: { state: ['open', 'half_open', 'closed'] },
+  },
+  analytics_user_activity_dispatch_circuit_skipped_total: {
+    type: 'counter',
+    labels: { target: TARGET },
+    apps: ['dispatcher'],
   },
   analytics_user_activity_dispatch_circuit_state: { type: 'gauge', labels: { target: TARGET }, apps: ['dispatcher'] },
   analytics_user_activity_dispatch_outbox_pending: { type: 'gauge', labels: { target: TARGET }, apps: ['dispatcher'] },

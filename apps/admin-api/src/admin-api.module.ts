@@ -6,6 +6,8 @@ import {
   DispatchCircuitRepository,
   DispatchOutboxAdminRepository,
   EventJourneyRepository,
+  IngestPolicyRepository,
+  IngestRejectionRepository,
   MqTraceRepository,
   PipelineSnapshotRepository,
 } from '@app/entities';
@@ -18,7 +20,13 @@ import { DiagnosisController } from './diagnosis/diagnosis.controller';
 import { DiagnosisService } from './diagnosis/diagnosis.service';
 import { PipelineSnapshotGatherer } from './diagnosis/pipeline-snapshot.gatherer';
 import { DispatchAdminService } from './dispatch/dispatch-admin.service';
+import { DeadLetterAdminService } from './dlq/dead-letter-admin.service';
+import { DeadLetterController } from './dlq/dead-letter.controller';
 import { DispatchController } from './dispatch/dispatch.controller';
+import { IngestPolicyAdminService } from './ingest-policy/ingest-policy-admin.service';
+import { IngestPolicyController } from './ingest-policy/ingest-policy.controller';
+import { IngestRejectionsAdminService } from './ingest-policy/ingest-rejections-admin.service';
+import { IngestRejectionsController } from './ingest-policy/ingest-rejections.controller';
 import { JourneyController } from './journey/journey.controller';
 import { JourneyService } from './journey/journey.service';
 import { OutboxAdminService } from './outbox/outbox-admin.service';
@@ -35,19 +43,33 @@ export const ADMIN_API = 'admin-api';
     HealthModule,
     LoggingModule,
     MetricsModule.forApp([MqMetrics, SourceOutboxMetrics]),
-    SourceOutboxPublishingModule,
+    SourceOutboxPublishingModule.forApp('optional'),
   ],
-  controllers: [DiagnosisController, DispatchController, JourneyController, MqTracesController, OutboxController],
+  controllers: [
+    DeadLetterController,
+    DiagnosisController,
+    DispatchController,
+    IngestPolicyController,
+    IngestRejectionsController,
+    JourneyController,
+    MqTracesController,
+    OutboxController,
+  ],
   providers: [
     AdminAuditRepository,
     AdminTokenGuard,
     AdminTokenVerifier,
     BrokerQueueReader,
+    DeadLetterAdminService,
     DiagnosisService,
     DispatchAdminService,
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,
     EventJourneyRepository,
+    IngestPolicyAdminService,
+    IngestPolicyRepository,
+    IngestRejectionRepository,
+    IngestRejectionsAdminService,
     JourneyService,
     MqTraceRepository,
     MqTracesService,

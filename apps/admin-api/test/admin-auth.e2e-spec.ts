@@ -150,6 +150,8 @@ describe('admin-api authentication and audit', () => {
       ['/api/v1/admin/user-activity/diagnosis', 'get'],
       ['/api/v1/admin/user-activity/recovery-check', 'get'],
       ['/api/v1/admin/user-activity/incident-report', 'get'],
+      ['/api/v1/admin/user-activity/dlq', 'get'],
+      ['/api/v1/admin/user-activity/dlq/redrive', 'post'],
     ];
     for (const [path, method] of operations) {
       const operation = docs.body.paths[path]?.[method];
@@ -172,6 +174,7 @@ describe('admin-api authentication and audit', () => {
     expect(
       Object.keys(docs.body.paths['/api/v1/admin/user-activity/incident-report'].get.responses['200'].content),
     ).toEqual(['text/markdown']);
+    expect(Object.keys(docs.body.paths['/api/v1/admin/user-activity/dlq/redrive'].post.responses)).toContain('503');
     const html = await request(harness.admin.url).get('/docs').redirects(1).expect(200);
     expect(html.text).toContain('swagger');
   });

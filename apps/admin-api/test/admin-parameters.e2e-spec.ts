@@ -88,7 +88,8 @@ describe('admin-api parameters: 400 for malformed ones, clamping for out-of-rang
     await harness
       .post('/api/v1/admin/user-activity/outbox/replay')
       .set('Content-Type', 'application/json')
-      .send('x'.repeat(20_000))
+      // Over the 256 KiB that an ingest policy PUT may take.
+      .send('x'.repeat(300_000))
       .expect(413);
   });
 

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, eventStoreSchema } from '@app/config';
 import { DatabaseModule, DispatchOutboxEnqueueRepository, EventStoreRepository } from '@app/entities';
 import { MessagingModule } from '@app/messaging';
-import { HealthModule, LoggingModule, MetricsModule, MqMetrics, StoreMetrics } from '@app/metrics';
+import { DeadLetterMetrics, HealthModule, LoggingModule, MetricsModule, MqMetrics, StoreMetrics } from '@app/metrics';
+import { DeadLetterDepthGauge } from './dead-letters/dead-letter-depth.gauge';
 import { DispatchEnqueueHook } from './store/dispatch-enqueue.hook';
 import { EventStoreConsumer } from './store/event-store.consumer';
 import { EventStoreService } from './store/event-store.service';
@@ -15,10 +16,11 @@ export const EVENT_STORE_CONSUMER = 'event-store-consumer';
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
-    MessagingModule,
-    MetricsModule.forApp([MqMetrics, StoreMetrics]),
+    MessagingModule.forApp(),
+    MetricsModule.forApp([DeadLetterMetrics, MqMetrics, StoreMetrics]),
   ],
   providers: [
+    DeadLetterDepthGauge,
     DispatchEnqueueHook,
     DispatchOutboxEnqueueRepository,
     EventStoreConsumer,

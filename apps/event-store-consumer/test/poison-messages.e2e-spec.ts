@@ -45,7 +45,7 @@ describe('event-store-consumer dead-letters poison messages without holding back
     await harness.close();
   });
 
-  it('stores the 100 good events and moves exactly the 10 poison messages to the DLQ with CONSUME_FAIL traces', async () => {
+  it('stores the 100 good events and moves exactly the 10 poison messages to the DLQ with CONSUME_FAIL and DEAD_LETTER traces', async () => {
     const good = Array.from({ length: 100 }, () => canonicalEvent());
     const poison = poisonMessages();
     const messages: RawMessage[] = [];
@@ -78,6 +78,14 @@ describe('event-store-consumer dead-letters poison messages without holding back
     expect(traces.map((t) => t.message_id).sort()).toEqual(poison.map((p) => p.messageId).sort());
     expect(traces.find((t) => t.message_id === 'poison-not-json')?.error_message).toMatch(/not JSON/);
     expect(traces.find((t) => t.message_id === 'poison-bad-source')?.error_message).toMatch(/source/);
+    const deadLettered = await harness.db.query<{ message_id: string; consumer_group: string; error_message: string }>(
+      `SELECT message_id, consumer_group, error_message FROM message_queue_trace_log WHERE stage = 'DEAD_LETTER'`,
+    );
+    expect(deadLettered.map((t) => t.message_id).sort()).toEqual(poison.map((p) => p.messageId).sort());
+    expect(deadLettered.find((t) => t.message_id === 'poison-not-json')).toMatchObject({
+      consumer_group: EVENT_STORE_QUEUE,
+      error_message: expect.stringMatching(/not JSON/),
+    });
 
     const lines = consumer.logs.withMsg(LogSignals.mqConsumeFailed.msg);
     expect(lines.map((line) => line.messageId).sort()).toEqual(poison.map((p) => p.messageId).sort());
@@ -107,14 +115,14 @@ describe('event-store-consumer dead-letters poison messages without holding back
     );
     expect(await harness.drainDeadLetters()).toEqual([refused.eventId]);
     expect(await harness.storedCount([refused.eventId])).toBe(0);
-    const [trace] = await harness.db.query<{ stage: string; error_message: string }>(
-      `SELECT stage, error_message FROM message_queue_trace_log WHERE message_id = $1`,
+    const traces = await harness.db.query<{ stage: string; error_message: string }>(
+      `SELECT stage, error_message FROM message_queue_trace_log WHERE message_id = $1 ORDER BY id`,
       [refused.eventId],
     );
-    expect(trace).toMatchObject({
-      stage: 'CONSUME_FAIL',
-      error_message: expect.stringMatching(/refused by the database/),
-    });
+    expect(traces).toEqual([
+      { stage: 'CONSUME_FAIL', error_message: expect.stringMatching(/refused by the database/) },
+      { stage: 'DEAD_LETTER', error_message: expect.stringMatching(/refused by the database/) },
+    ]);
     const [{ dispatchRows }] = await harness.db.query<{ dispatchRows: number }>(
       `SELECT count(*)::int AS "dispatchRows" FROM user_activity_dispatch_outbox WHERE event_id = ANY($1)`,
       [[refused.eventId, ...good.map((e) => e.eventId)]],

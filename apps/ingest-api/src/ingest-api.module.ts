@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
-import { DatabaseModule, IngestRequestOutcomeRepository } from '@app/entities';
+import {
+  DatabaseModule,
+  IngestPolicyRepository,
+  IngestRejectionRepository,
+  IngestRequestOutcomeRepository,
+} from '@app/entities';
 import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
 import { MemberTokenResolver } from './auth/member-token.resolver';
 import { ServiceTokenGuard } from './auth/service-token.guard';
@@ -9,6 +14,8 @@ import { IngestOutcomes } from './events/ingest-outcomes';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
+import { IngestRejections } from './policy/ingest-rejections';
+import { LiveIngestPolicy } from './policy/live-ingest-policy';
 import { ClientNetwork } from './rate-limit/client-network';
 import { InMemoryRateLimitStore } from './rate-limit/in-memory-rate-limit.store';
 import { PostgresRateLimitStore } from './rate-limit/postgres-rate-limit.store';
@@ -37,9 +44,13 @@ export const INGEST_API = 'ingest-api';
       useFactory: (config: IngestConfig) => new ClientNetwork(config.TRUST_PROXY),
     },
     IngestOutcomes,
+    IngestPolicyRepository,
+    IngestRejectionRepository,
+    IngestRejections,
     IngestRequestOutcomeRepository,
     IngestService,
     InMemoryRateLimitStore,
+    LiveIngestPolicy,
     MemberTokenResolver,
     OutboxWriter,
     OversizedBatchGuard,

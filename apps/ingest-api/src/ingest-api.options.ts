@@ -1,6 +1,7 @@
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { AppOptions, HttpApp } from '@app/http';
 import { IngestOutcomes } from './events/ingest-outcomes';
+import { ingestSourceOf } from './events/request-outcome';
 import { INGEST_API } from './ingest-api.module';
 import { useSdkCors } from './sdk/sdk-cors';
 import { ingestRouteOf } from './sdk/sdk-routes';
@@ -11,7 +12,11 @@ export const ingestApiOptions: AppOptions = {
   name: INGEST_API,
   bodyLimit: (app) => configOf(app).ANALYTICS_INGEST_MAX_BODY_BYTES,
   sniffedBodyLimit: (app) => configOf(app).ANALYTICS_INGEST_SDK_MAX_BODY_BYTES,
-  onBodyRejected: (app, request) => app.get(IngestOutcomes).request('invalid', ingestRouteOf(request)),
+  onBodyRejected: (app, request) => {
+    const route = ingestRouteOf(request);
+    const source = route === 'native' && request !== undefined ? ingestSourceOf(request.url) : 'unknown';
+    app.get(IngestOutcomes).request('invalid', source, route);
+  },
   openApi: {
     title: 'ingest-api',
     description:

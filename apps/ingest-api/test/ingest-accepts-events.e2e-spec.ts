@@ -1,6 +1,6 @@
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
-import { clientEventInputs } from '@app/testing';
+import { clientEventInputs, scrapeMetric } from '@app/testing';
 import { IngestHarness, JWT_SECRET, SERVICE_TOKEN, startIngest } from './ingest-api.harness';
 
 describe('ingest-api accepts events into the source outbox', () => {
@@ -100,6 +100,33 @@ describe('ingest-api accepts events into the source outbox', () => {
     expect(row.payload.properties).not.toHaveProperty('empty');
   });
 
+  it('counts requests and events by source, so a server event can be told from a client one (runbook §3)', async () => {
+    const count = (name: string, labels: Record<string, string>) => scrapeMetric([harness.ingest.url], name, labels);
+    const requests = 'analytics_user_activity_ingest_requests_total';
+    const events = 'analytics_user_activity_ingest_events_total';
+    const before = {
+      clientRequests: await count(requests, { result: 'accepted', source: 'client' }),
+      serverRequests: await count(requests, { result: 'accepted', source: 'server' }),
+      clientEvents: await count(events, { result: 'accepted', source: 'client' }),
+      serverEvents: await count(events, { result: 'accepted', source: 'server' }),
+    };
+    await request(harness.ingest.url)
+      .post('/api/v1/analytics/events')
+      .send({ anonymousId: 'anon-by-source', events: clientEventInputs(3) })
+      .expect(202);
+    await request(harness.ingest.url)
+      .post('/api/v1/internal/user-activity/events')
+      .set('Authorization', `Bearer ${SERVICE_TOKEN}`)
+      .send({ events: [{ eventName: 'group.joined' }, { eventName: 'review.created' }] })
+      .expect(202);
+    expect({
+      clientRequests: (await count(requests, { result: 'accepted', source: 'client' })) - before.clientRequests,
+      serverRequests: (await count(requests, { result: 'accepted', source: 'server' })) - before.serverRequests,
+      clientEvents: (await count(events, { result: 'accepted', source: 'client' })) - before.clientEvents,
+      serverEvents: (await count(events, { result: 'accepted', source: 'server' })) - before.serverEvents,
+    }).toEqual({ clientRequests: 1, serverRequests: 1, clientEvents: 3, serverEvents: 2 });
+  });
+
   it('refuses the service endpoint without the service token', async () => {
     for (const authorization of [undefined, 'Bearer wrong', `Basic ${SERVICE_TOKEN}`, 'Bearer ']) {
       const call = request(harness.ingest.url).post('/api/v1/internal/user-activity/events');
@@ -127,7 +154,7 @@ describe('ingest-api accepts events into the source outbox', () => {
   it('exposes its metrics and OpenAPI', async () => {
     const metrics = await request(harness.ingest.url).get('/metrics').expect(200);
     expect(metrics.text).toMatch(
-      /analytics_user_activity_ingest_requests_total\{result="accepted",route="native",app="ingest-api"\} \d+/,
+      /analytics_user_activity_ingest_requests_total\{result="accepted",source="client",route="native",app="ingest-api"\} \d+/,
     );
     expect(metrics.text).toMatch(
       /analytics_user_activity_outbox_enqueue_total\{result="inserted",route="native",app="ingest-api"\} \d+/,

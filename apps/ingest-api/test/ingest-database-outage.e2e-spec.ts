@@ -47,7 +47,7 @@ describe('ingest-api when PostgreSQL is unreachable', () => {
     expect(rows).toHaveLength(3);
     const metrics = (await request(ingest.url).get('/metrics')).text;
     expect(metrics).toMatch(
-      /analytics_user_activity_ingest_requests_total\{result="unavailable",route="native",app="ingest-api"\} 1/,
+      /analytics_user_activity_ingest_requests_total\{result="unavailable",source="client",route="native",app="ingest-api"\} 1/,
     );
     expect(metrics).toMatch(
       /analytics_user_activity_outbox_enqueue_total\{result="fail",route="native",app="ingest-api"\} 3/,

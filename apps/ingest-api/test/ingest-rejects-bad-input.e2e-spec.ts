@@ -272,13 +272,13 @@ describe('ingest-api rejects bad input with a clear 4xx and writes nothing', () 
   it('counts rejected requests by result on /metrics', async () => {
     const metrics = (await request(harness.ingest.url).get('/metrics')).text;
     expect(metrics).toMatch(
-      /analytics_user_activity_ingest_requests_total\{result="invalid",route="native",app="ingest-api"\} \d+/,
+      /analytics_user_activity_ingest_requests_total\{result="invalid",source="unknown",route="native",app="ingest-api"\} \d+/,
     );
     expect(metrics).toMatch(
-      /analytics_user_activity_ingest_requests_total\{result="not_allowed",route="native",app="ingest-api"\} \d+/,
+      /analytics_user_activity_ingest_requests_total\{result="not_allowed",source="client",route="native",app="ingest-api"\} \d+/,
     );
     expect(metrics).toMatch(
-      /analytics_user_activity_ingest_requests_total\{result="rate_limited",route="native",app="ingest-api"\} 1/,
+      /analytics_user_activity_ingest_requests_total\{result="rate_limited",source="client",route="native",app="ingest-api"\} 1/,
     );
   });
 });

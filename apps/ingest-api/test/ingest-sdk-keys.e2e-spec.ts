@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { processLogs } from '@app/testing';
+import { processLogs, scrapeMetric } from '@app/testing';
 import { IngestHarness, startIngest } from './ingest-api.harness';
 import {
   BACKEND_KEY,
@@ -55,6 +55,36 @@ describe('SDK routes take the keys of ANALYTICS_INGEST_SDK_KEYS', () => {
     }
     expect(await outboxCount(harness)).toBe(before);
     expect(processLogs.dump()).not.toContain(wrong);
+  });
+
+  it("counts each known key's requests by the key's name, and never exports the key itself", async () => {
+    const keyRequests = (key: string, route: string) =>
+      scrapeMetric([harness.ingest.url], 'analytics_user_activity_ingest_sdk_key_requests_total', {
+        key,
+        route,
+        result: 'accepted',
+      });
+    const webBefore = await keyRequests('web', 'posthog');
+    const backendBefore = await keyRequests('backend', 'segment');
+    for (let i = 0; i < 2; i++) {
+      expect((await postJson(harness.ingest.url, '/batch', { api_key: WEB_KEY, batch: [posthogEvent()] })).status).toBe(
+        200,
+      );
+    }
+    const segment = await postJson(
+      harness.ingest.url,
+      '/v1/batch',
+      { batch: [segmentTrack()] },
+      {
+        Authorization: basicAuth(BACKEND_KEY),
+      },
+    );
+    expect(segment.status).toBe(200);
+    expect(await keyRequests('web', 'posthog')).toBe(webBefore + 2);
+    expect(await keyRequests('backend', 'segment')).toBe(backendBefore + 1);
+    const exported = await fetch(`${harness.ingest.url}/metrics`).then((answer) => answer.text());
+    expect(exported).not.toContain(WEB_KEY);
+    expect(exported).not.toContain(BACKEND_KEY);
   });
 
   it('finds the PostHog key on the batch, or on an event (token, $token, properties.token)', async () => {

@@ -26,7 +26,7 @@ export const OUTBOX_RELAY = 'outbox-relay';
     HealthModule,
     LoggingModule,
     MetricsModule.forApp([MqMetrics, SourceOutboxBacklogMetrics, SourceOutboxMetrics]),
-    SourceOutboxPublishingModule,
+    SourceOutboxPublishingModule.forApp(),
   ],
   providers: [
     OutboxNotifications,

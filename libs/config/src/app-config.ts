@@ -80,6 +80,9 @@ export const ingestSchema = coreSchema.extend({
   ANALYTICS_INGEST_SDK_RATE_LIMIT_MAX_REQUESTS: env.int(60_000, 0),
   ANALYTICS_INGEST_SDK_RATE_LIMIT_WINDOW: env.durationMs('PT1M'),
   ANALYTICS_INGEST_CORS_ORIGINS: env.list('*'),
+  INGEST_POLICY_RELOAD_INTERVAL: env.durationMs('PT1S'),
+  INGEST_REJECTION_FLUSH_INTERVAL: env.durationMs('PT5S'),
+  INGEST_REJECTION_RETENTION: env.durationMs('P1D'),
 });
 
 export const relaySchema = coreSchema.merge(brokerSchema).extend({
@@ -145,6 +148,8 @@ export const testingSchema = z.object({
   TEST_POSTGRES_URL: env.url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
   TEST_RABBITMQ_URL: env.url('amqp://guest:guest@127.0.0.1:5672', ['amqp']),
   RABBITMQCTL: env.string('rabbitmqctl'),
+  /** The Prometheus server the alert test runs (Debian's `prometheus` package). */
+  PROMETHEUS: env.string('prometheus'),
   /** Handed to the `npm start` a README test runs, which sees nothing else of the developer's environment. */
   PATH: env.optionalString(),
   HOME: env.optionalString(),

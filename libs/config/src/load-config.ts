@@ -11,7 +11,10 @@ export class ConfigValidationError extends Error {
 type EnvSource = Record<string, string | undefined>;
 
 /** Validates the environment (with `.env`, see readEnvironment) once; blank values count as unset so defaults apply. */
-export function loadConfig<S extends z.ZodType>(schema: S, source: EnvSource = readEnvironment()): Readonly<z.output<S>> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  source: EnvSource = readEnvironment(),
+): Readonly<z.output<S>> {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
   if (!result.success) {

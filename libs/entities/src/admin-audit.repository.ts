@@ -5,6 +5,8 @@ import { SqlExecutor } from './sql-executor';
 export enum AdminAuditAction {
   SourceOutboxReplay = 'SOURCE_OUTBOX_REPLAY',
   DispatchOutboxReplay = 'DISPATCH_OUTBOX_REPLAY',
+  DeadLetterRedrive = 'DEAD_LETTER_REDRIVE',
+  IngestPolicyChange = 'INGEST_POLICY_CHANGE',
 }
 
 export interface AdminAuditEntry {

@@ -1,7 +1,9 @@
 import { AdminAuditLogEntity } from './admin-audit-log.entity';
 import { DispatchCircuitEntity } from './dispatch-circuit.entity';
 import { DispatchOutboxEntity } from './dispatch-outbox.entity';
+import { IngestPolicyEntity } from './ingest-policy.entity';
 import { IngestRateLimitWindowEntity } from './ingest-rate-limit-window.entity';
+import { IngestRejectionEntity } from './ingest-rejection.entity';
 import { IngestRequestOutcomeEntity } from './ingest-request-outcome.entity';
 import { MessageQueueTraceEntity } from './message-queue-trace.entity';
 import { SourceOutboxEntity } from './source-outbox.entity';
@@ -11,7 +13,9 @@ export const ALL_ENTITIES = [
   AdminAuditLogEntity,
   DispatchCircuitEntity,
   DispatchOutboxEntity,
+  IngestPolicyEntity,
   IngestRateLimitWindowEntity,
+  IngestRejectionEntity,
   IngestRequestOutcomeEntity,
   MessageQueueTraceEntity,
   SourceOutboxEntity,

@@ -27,3 +27,8 @@ export * from './event-journey.repository';
 export * from './notification-listener';
 export * from './sent-rows-estimate';
 export * from './event-id-uuid';
+export * from './ingest-policy';
+export * from './ingest-policy.entity';
+export * from './ingest-policy.repository';
+export * from './ingest-rejection.entity';
+export * from './ingest-rejection.repository';

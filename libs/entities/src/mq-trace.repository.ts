@@ -58,4 +58,18 @@ export class MqTraceRepository {
           );
     return rows.map(toView);
   }
+
+  /** The error of the newest DEAD_LETTER trace of each message that has one: why the consumer dead-lettered it. */
+  async deadLetterCauses(messageIds: string[]): Promise<Map<string, string | null>> {
+    if (messageIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.dataSource.query<{ messageId: string; errorMessage: string | null }[]>(
+      `SELECT DISTINCT ON (message_id) message_id AS "messageId", error_message AS "errorMessage"
+       FROM message_queue_trace_log WHERE message_id = ANY($1::varchar[]) AND stage = $2
+       ORDER BY message_id, id DESC`,
+      [messageIds, TraceStage.DeadLetter],
+    );
+    return new Map(rows.map((row) => [row.messageId, row.errorMessage]));
+  }
 }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { backoffDelayMs } from '@app/state-machines';
+import { deliveryCount, freshCopyOptions } from './delivered-message';
 import { RabbitConnection } from './rabbit-connection';
 
 /** One delivered message, with when it arrived (for latency) and the channel it must be settled on. */
@@ -51,32 +52,6 @@ export interface BatchingConsumerOptions {
    * long, walks it into the dead-letter queue.
    */
   deliveryLimit: number;
-}
-
-/** How many times the broker has returned this delivery to the queue (quorum queues count it in a header). */
-export function deliveryCount(message: ConsumeMessage): number {
-  return Number(message.properties.headers?.['x-delivery-count'] ?? 0);
-}
-
-/** The publish options of a copy of a delivered message: same body and properties, a delivery count of zero. */
-function freshCopyOptions(properties: MessageProperties): Options.Publish {
-  const headers: Record<string, unknown> = { ...properties.headers };
-  delete headers['x-delivery-count'];
-  const options: Options.Publish = {
-    headers,
-    deliveryMode: properties.deliveryMode as number | undefined,
-    contentType: properties.contentType as string | undefined,
-    contentEncoding: properties.contentEncoding as string | undefined,
-    correlationId: properties.correlationId as string | undefined,
-    replyTo: properties.replyTo as string | undefined,
-    expiration: properties.expiration as string | undefined,
-    messageId: properties.messageId as string | undefined,
-    timestamp: properties.timestamp as number | undefined,
-    type: properties.type as string | undefined,
-    appId: properties.appId as string | undefined,
-    priority: properties.priority as number | undefined,
-  };
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 
 /** Resolves once the broker confirmed every publish on the channel; rejects if it closes first. */

@@ -6,3 +6,5 @@ export * from './rabbit-connection';
 export * from './topology';
 export * from './source-outbox.publisher';
 export * from './batching-consumer';
+export * from './delivered-message';
+export * from './dead-letter-queue';

@@ -1,19 +1,41 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { MqProviderMetrics } from '@app/metrics';
 import { ConfirmedPublisher } from './confirmed-publisher';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { MqTraceWriter } from './mq-trace.writer';
-import { RabbitConnection } from './rabbit-connection';
+import { BROKER_AT_START, BrokerAtStart, RabbitConnection } from './rabbit-connection';
 import { SourceOutboxPublisher } from './source-outbox.publisher';
 
-@Module({
-  providers: [ConfirmedPublisher, MqTraceWriter, RabbitConnection],
-  exports: [ConfirmedPublisher, MqTraceWriter, RabbitConnection],
-})
-export class MessagingModule {}
+/** The broker connection and what runs on it. */
+@Module({})
+export class MessagingModule {
+  /** With `required` the app fails to start while RabbitMQ is unreachable; with `optional` it starts without it. */
+  static forApp(atStart: BrokerAtStart = 'required'): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        ConfirmedPublisher,
+        DeadLetterQueue,
+        MqProviderMetrics,
+        MqTraceWriter,
+        RabbitConnection,
+        { provide: BROKER_AT_START, useValue: atStart },
+      ],
+      exports: [ConfirmedPublisher, DeadLetterQueue, MqTraceWriter, RabbitConnection],
+    };
+  }
+}
 
 /** The relay's publish-and-record step, for outbox-relay and admin-api replay (needs SourceOutboxMetrics). */
-@Module({
-  imports: [MessagingModule],
-  providers: [SourceOutboxPublisher],
-  exports: [MessagingModule, SourceOutboxPublisher],
-})
-export class SourceOutboxPublishingModule {}
+@Module({})
+export class SourceOutboxPublishingModule {
+  static forApp(atStart: BrokerAtStart = 'required'): DynamicModule {
+    const messaging = MessagingModule.forApp(atStart);
+    return {
+      module: SourceOutboxPublishingModule,
+      imports: [messaging],
+      providers: [SourceOutboxPublisher],
+      exports: [messaging, SourceOutboxPublisher],
+    };
+  }
+}

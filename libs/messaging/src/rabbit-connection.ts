@@ -1,8 +1,29 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import { APP_CONFIG, APP_NAME, BrokerConfig, maskUrl } from '@app/config';
+import { MqProviderMetrics } from '@app/metrics';
 import { assertTopology } from './topology';
+
+/**
+ * Whether an app needs RabbitMQ to start: `required` (the relay, the consumer) fails start-up when the broker is
+ * unreachable; `optional` (admin-api, whose read endpoints need only PostgreSQL) starts anyway and connects when the
+ * broker comes up, meanwhile refusing what needs it.
+ */
+export type BrokerAtStart = 'required' | 'optional';
+
+export const BROKER_AT_START = Symbol('BROKER_AT_START');
+
+/** How long an app that does not need the broker to start waits for it before starting without it. */
+const OPTIONAL_CONNECT_WAIT_MS = 2_000;
+
+/** RabbitMQ is not connected right now (unreachable, or not yet reconnected). */
+export class BrokerUnavailableError extends Error {
+  constructor() {
+    super('RabbitMQ is not connected');
+    this.name = BrokerUnavailableError.name;
+  }
+}
 
 export class BrokerUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
@@ -29,6 +50,8 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: BrokerConfig,
     @Inject(APP_NAME) private readonly appName: string,
+    private readonly providerMetrics: MqProviderMetrics,
+    @Optional() @Inject(BROKER_AT_START) private readonly atStart: BrokerAtStart = 'required',
   ) {}
 
   get enabled(): boolean {
@@ -36,6 +59,7 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    this.providerMetrics.info.set({ provider: this.config.MQ_PROVIDER }, 1);
     if (!this.enabled) {
       return;
     }
@@ -49,6 +73,19 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
     );
     manager.on('connect', () => this.logger.log({ msg: 'RabbitMQ connected', url: maskUrl(this.config.RABBITMQ_URL) }));
     this.manager = manager;
+    if (this.atStart === 'optional') {
+      // A reachable broker is connected before the app serves; an unreachable one is retried in the background.
+      try {
+        await manager.connect({ timeout: OPTIONAL_CONNECT_WAIT_MS });
+      } catch (error) {
+        this.logger.warn({
+          msg: 'RabbitMQ unreachable; starting without it and reconnecting in the background',
+          url: maskUrl(this.config.RABBITMQ_URL),
+          error: (error as Error).message,
+        });
+      }
+      return;
+    }
     try {
       await manager.connect({ timeout: 5_000 });
     } catch (error) {
@@ -62,7 +99,10 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
     return this.manager?.isConnected() ?? false;
   }
 
-  /** A confirm channel whose setup asserts the topology and then runs `setup` (consumers), on every reconnect. */
+  /**
+   * A confirm channel whose setup asserts the topology and then runs `setup` (consumers), on every reconnect. With
+   * the broker optional at start and not connected, it returns before the channel is open.
+   */
   async createChannel(name: string, setup?: ChannelSetup): Promise<ChannelWrapper> {
     if (!this.manager) {
       throw new Error('RabbitMQ is disabled (MQ_PROVIDER=none) or not connected yet');
@@ -80,7 +120,9 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn({ msg: 'RabbitMQ channel error', channel: name, error: error.message }),
     );
     this.channels.push(channel);
-    await channel.waitForConnect();
+    if (this.atStart === 'required' || this.isConnected()) {
+      await channel.waitForConnect();
+    }
     return channel;
   }
 

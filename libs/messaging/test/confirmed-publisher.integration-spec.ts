@@ -1,5 +1,5 @@
 import { brokerSchema, loadConfig } from '@app/config';
-import { MetricsRegistry, MqMetrics } from '@app/metrics';
+import { MetricsRegistry, MqMetrics, MqProviderMetrics } from '@app/metrics';
 import { canonicalEvent, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
 import { ConfirmedPublisher, PublishOutcome } from '../src/confirmed-publisher';
@@ -33,9 +33,10 @@ describe('ConfirmedPublisher with a message amqplib cannot encode', () => {
     });
     await channel.bindQueue('test.refuses', USER_ACTIVITY_EXCHANGE, REFUSED_NAME);
     const config = loadConfig(brokerSchema, { RABBITMQ_URL: vhost.url, MQ_PUBLISH_TIMEOUT: 'PT2S' });
-    connection = new RabbitConnection(config, 'messaging-test');
+    const registry = new MetricsRegistry('messaging-test');
+    connection = new RabbitConnection(config, 'messaging-test', new MqProviderMetrics(registry));
     await connection.onModuleInit();
-    publisher = new ConfirmedPublisher(connection, new MqMetrics(new MetricsRegistry('messaging-test')));
+    publisher = new ConfirmedPublisher(connection, new MqMetrics(registry));
     await publisher.onApplicationBootstrap();
   });
 

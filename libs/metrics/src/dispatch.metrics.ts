@@ -7,6 +7,7 @@ export class DispatchMetrics {
   readonly retry;
   readonly unauthorized;
   readonly circuit;
+  readonly circuitSkipped;
   readonly circuitState;
   readonly pending;
   readonly failed;
@@ -29,8 +30,13 @@ export class DispatchMetrics {
     );
     this.circuit = metrics.counter(
       'analytics_user_activity_dispatch_circuit_total',
-      'analytics.user-activity.dispatch.circuit: breaker transitions, and loop turns skipped while open',
+      'analytics.user-activity.dispatch.circuit: breaker transitions by the state entered; state="open" counts openings',
       ['state', 'target'],
+    );
+    this.circuitSkipped = metrics.counter(
+      'analytics_user_activity_dispatch_circuit_skipped_total',
+      'Dispatch loop turns that sent nothing because the breaker was open',
+      ['target'],
     );
     this.circuitState = metrics.gauge(
       'analytics_user_activity_dispatch_circuit_state',

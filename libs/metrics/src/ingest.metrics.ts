@@ -6,23 +6,37 @@ export type IngestRequestResult = 'accepted' | 'invalid' | 'not_allowed' | 'rate
 /** Which intake a request came through: the native JSON endpoints, or an analytics SDK's (DESIGN §3). */
 export type IngestRoute = 'native' | 'posthog' | 'segment';
 
+/**
+ * Whose events a request carried: a client's (the public endpoint, an SDK's CLIENT key) or a service's (the
+ * service-to-service endpoint, an SDK's SERVER key); `unknown` for a request refused before that was known
+ * (unreadable body, fields, a missing or unknown SDK key).
+ */
+export type IngestSource = 'client' | 'server' | 'unknown';
+
+/** The labels every ingest request and event counter carries besides its result. */
+export interface IngestLabels {
+  source: IngestSource;
+  route: IngestRoute;
+}
+
 @Injectable()
 export class IngestMetrics {
   readonly requests;
   readonly events;
   readonly outboxEnqueue;
   readonly tokens;
+  readonly sdkKeyRequests;
 
   constructor(metrics: MetricsRegistry) {
     this.requests = metrics.counter(
       'analytics_user_activity_ingest_requests_total',
-      'Ingest requests by outcome and route (native/posthog/segment)',
-      ['result', 'route'],
+      'Ingest requests by outcome, source (client/server) and route (native/posthog/segment)',
+      ['result', 'source', 'route'],
     );
     this.events = metrics.counter(
       'analytics_user_activity_ingest_events_total',
-      'Ingested events by outcome and route; SDK routes also count the events they skip (invalid/not_allowed/rate_limited)',
-      ['result', 'route'],
+      'Ingested events by outcome, source and route; SDK routes also count the events they skip (invalid/not_allowed/rate_limited)',
+      ['result', 'source', 'route'],
     );
     this.outboxEnqueue = metrics.counter(
       'analytics_user_activity_outbox_enqueue_total',
@@ -33,6 +47,11 @@ export class IngestMetrics {
       'analytics_user_activity_ingest_token_total',
       'Bearer tokens on the public endpoint by result (valid/missing/invalid); invalid ones are treated as anonymous',
       ['result'],
+    );
+    this.sdkKeyRequests = metrics.counter(
+      'analytics_user_activity_ingest_sdk_key_requests_total',
+      "SDK route requests with a known key, by the key's name (never the key), route and outcome",
+      ['key', 'route', 'result'],
     );
   }
 }

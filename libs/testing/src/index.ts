@@ -14,3 +14,5 @@ export * from './prometheus-text';
 export * from './runbook';
 export * from './local-run';
 export * from './plan-cost';
+export * from './alert-rules';
+export * from './prometheus-server';

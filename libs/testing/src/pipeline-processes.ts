@@ -75,7 +75,7 @@ function installExitHook(): void {
 }
 
 /** A port nobody listens on right now, chosen before the app starts so it keeps it across restarts. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
@@ -131,17 +131,17 @@ export class AppProcess {
   }
 
   /**
-   * Spawns the process and resolves once `/health/ready` answers 200; rejects if it exits or times out first.
-   * `envOverrides` apply to this run only (e.g. `{ MQ_PROVIDER: 'none' }`); the next start is back to the defaults.
+   * Spawns the process, with `settings` over its env for this run only, and resolves once `/health/ready` answers
+   * 200; rejects if it exits or times out first.
    */
-  async start(envOverrides: Record<string, string> = {}): Promise<void> {
+  async start(settings: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) {
       throw new Error(`${this.label} is already running`);
     }
     const child = spawn(process.execPath, [this.mainPath], {
       // Not the repository root, whose .env (a developer's local settings) the apps would read.
       cwd: dirname(this.mainPath),
-      env: { ...this.env, ...envOverrides, PORT: String(this.port) },
+      env: { ...this.env, ...settings, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);

@@ -98,7 +98,7 @@ export class DispatchLoop {
     const now = Date.now();
     const allowance = await this.breaker.allowance(this.settings.batchSize, now);
     if (allowance === 0) {
-      this.metrics.circuit.inc({ state: 'open', target: this.target.name });
+      this.metrics.circuitSkipped.inc({ target: this.target.name });
       return {
         ms: Math.max(1, Math.min(this.settings.pollIntervalMs, this.breaker.openRemainingMs(now))),
         idle: false,

@@ -124,9 +124,11 @@ export class EventStoreService {
         ...[...batch.valid, ...batch.repeated].map(({ delivery, event }) =>
           trace(event.eventId, event.eventName, TraceStage.ConsumeSuccess, delivery.receivedAt),
         ),
-        ...batch.rejected.map(({ delivery, messageId, eventName, reason }) =>
+        // A poison message fails its consume and is dead-lettered by the nack that follows this commit.
+        ...batch.rejected.flatMap(({ delivery, messageId, eventName, reason }) => [
           trace(messageId, eventName, TraceStage.ConsumeFail, delivery.receivedAt, reason),
-        ),
+          trace(messageId, eventName, TraceStage.DeadLetter, delivery.receivedAt, reason),
+        ]),
       ]);
       const inserted = new Set(await this.insert(tx, batch.valid));
       const stored = batch.valid.filter(({ event }) => inserted.has(event.eventId));

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -12,6 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { InvalidRequestRecorder } from '../policy/invalid-request-recorder.filter';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { IngestOutcomes } from './ingest-outcomes';
@@ -57,6 +58,7 @@ export class EventsController {
   @Post('analytics/events')
   @HttpCode(202)
   @UseGuards(OversizedBatchGuard)
+  @UseFilters(InvalidRequestRecorder)
   @ApiOperation({ summary: 'Client events (web, app); an optional member JWT, else anonymousId is required' })
   @ApiBearerAuth()
   @ApiHeader({ name: 'X-Anonymous-Id', required: false })
@@ -77,7 +79,7 @@ export class EventsController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.outcomes, async () => {
+    return countRequestOutcome(this.outcomes, 'client', async () => {
       const memberId = this.memberTokens.resolveMemberId(authorization);
       const network = this.clientNetwork.keyOf(httpRequest.raw);
       return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
@@ -98,7 +100,7 @@ export class EventsController {
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.outcomes, async () =>
+    return countRequestOutcome(this.outcomes, 'server', async () =>
       answer(response, await this.ingest.ingestServerEvents(request)),
     );
   }

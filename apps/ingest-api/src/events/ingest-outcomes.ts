@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { IngestOutcomeTally, IngestRequestOutcomeRepository } from '@app/entities';
-import { IngestMetrics, IngestRequestResult, IngestRoute } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestRoute, IngestSource } from '@app/metrics';
 
 const FLUSH_INTERVAL_MS = 1_000;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;
@@ -36,8 +36,8 @@ export class IngestOutcomes implements OnModuleInit, BeforeApplicationShutdown {
     await this.flush();
   }
 
-  request(result: IngestRequestResult, route: IngestRoute = 'native'): void {
-    this.metrics.requests.inc({ result, route });
+  request(result: IngestRequestResult, source: IngestSource, route: IngestRoute): void {
+    this.metrics.requests.inc({ result, source, route });
     this.tally(result).requests += 1;
   }
 

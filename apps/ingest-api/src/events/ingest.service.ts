@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig } from '@app/config';
-import { CanonicalEvent, EventSource } from '@app/entities';
+import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { invalidRequest } from '@app/http';
 import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/metrics';
+import { IngestRejections } from '../policy/ingest-rejections';
+import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
@@ -19,9 +21,6 @@ export interface IngestAnswer {
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
-  private readonly allowlist: ReadonlySet<string>;
-  private readonly callerLimit: RateLimitPolicy;
-  private readonly networkLimit: RateLimitPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
@@ -29,16 +28,21 @@ export class IngestService {
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: IngestMetrics,
     private readonly outcomes: IngestOutcomes,
-  ) {
-    this.allowlist = new Set(config.ANALYTICS_INGEST_ALLOWLIST);
-    this.callerLimit = {
-      maxRequests: config.ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS,
-      windowMs: config.ANALYTICS_INGEST_RATE_LIMIT_WINDOW,
-    };
-    this.networkLimit = {
-      maxRequests: config.ANALYTICS_INGEST_IP_RATE_LIMIT_MAX_REQUESTS,
-      windowMs: config.ANALYTICS_INGEST_IP_RATE_LIMIT_WINDOW,
-    };
+    private readonly policy: LiveIngestPolicy,
+    private readonly rejections: IngestRejections,
+  ) {}
+
+  /** The live policy (runbook §9): changed through admin-api, applied by every replica within seconds. */
+  private get allowlist(): ReadonlySet<string> {
+    return this.policy.current().allowlist;
+  }
+
+  private get callerLimit(): RateLimitPolicy {
+    return this.policy.current().callerLimit;
+  }
+
+  private get networkLimit(): RateLimitPolicy {
+    return this.policy.current().networkLimit;
   }
 
   async ingestClientEvents(
@@ -52,13 +56,12 @@ export class IngestService {
     if (memberId === null && anonymousId === null) {
       throw ingestErrors.anonymousIdRequired();
     }
-    const headers = await this.checkRateLimits(
-      memberId !== null ? `member:${memberId}` : `anonymous:${anonymousId}`,
-      this.callerLimit,
-      clientNetwork,
-    );
-    const notAllowed = [...new Set(request.events.map((e) => e.eventName).filter((name) => !this.allowlist.has(name)))];
+    const callerKey = memberId !== null ? `member:${memberId}` : `anonymous:${anonymousId}`;
+    const eventNames = request.events.map((e) => e.eventName);
+    const headers = await this.checkRateLimits(callerKey, this.callerLimit, clientNetwork, eventNames);
+    const notAllowed = [...new Set(eventNames.filter((name) => !this.allowlist.has(name)))];
     if (notAllowed.length > 0) {
+      this.rejections.record(IngestRejectionReason.NotAllowed, callerKey, notAllowed);
       throw ingestErrors.eventNotAllowed(notAllowed);
     }
     const caller: Caller = { source: EventSource.Client, memberId, anonymousId };
@@ -86,25 +89,32 @@ export class IngestService {
   /**
    * The network's limit first (unless `networkKey` is null), so a client that changes its anonymous id on every
    * request is stopped there and leaves no caller key behind; the headers describe whichever limit is closer. A
-   * policy of 0 requests is off. Throws the 429 (or a 503 when the store fails).
+   * policy of 0 requests is off. Throws the 429 (or a 503 when the store fails); a refusal is recorded under the key
+   * that was refused, with the request's event names.
    */
   async checkRateLimits(
     callerKey: string,
     callerLimit: RateLimitPolicy,
     networkKey: string | null,
+    eventNames: readonly string[] = [],
   ): Promise<Record<string, string>> {
     const decisions: RateLimitDecision[] = [];
+    const keys: string[] = [];
     if (networkKey !== null && this.networkLimit.maxRequests > 0) {
       decisions.push(await this.hit(networkKey, this.networkLimit));
+      keys.push(networkKey);
     }
     if (callerLimit.maxRequests > 0 && decisions.every((decision) => decision.allowed)) {
       decisions.push(await this.hit(callerKey, callerLimit));
+      keys.push(callerKey);
     }
     if (decisions.length === 0) {
       return {};
     }
-    const refused = decisions.find((decision) => !decision.allowed);
-    if (refused !== undefined) {
+    const refusedAt = decisions.findIndex((decision) => !decision.allowed);
+    if (refusedAt >= 0) {
+      const refused = decisions[refusedAt];
+      this.rejections.record(IngestRejectionReason.RateLimited, keys[refusedAt], eventNames);
       throw ingestErrors.rateLimitExceeded({
         ...rateLimitHeaders(refused),
         'Retry-After': String(refused.resetSeconds),
@@ -185,12 +195,14 @@ export class IngestService {
       throw ingestErrors.unavailable();
     }
     const duplicates = events.length - inserted;
+    // One request's events share their source (the endpoint, or the SDK key's kind).
+    const source = events[0].source === EventSource.Server ? 'server' : 'client';
     this.metrics.outboxEnqueue.inc({ result: 'inserted', route }, inserted);
-    this.metrics.events.inc({ result: 'accepted', route }, inserted);
+    this.metrics.events.inc({ result: 'accepted', source, route }, inserted);
     this.outcomes.eventsAdded(inserted);
     if (duplicates > 0) {
       this.metrics.outboxEnqueue.inc({ result: 'duplicate', route }, duplicates);
-      this.metrics.events.inc({ result: 'duplicate', route }, duplicates);
+      this.metrics.events.inc({ result: 'duplicate', source, route }, duplicates);
     }
     return { acceptedCount: events.length, duplicateCount: duplicates };
   }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { IngestOutcomes } from './ingest-outcomes';
 import { ingestErrors } from './ingest.errors';
+import { ingestSourceOf } from './request-outcome';
 
 /** How many times the batch limit a request may carry before it is refused without looking at its events. */
 export const OVERSIZED_BATCH_FACTOR = 10;
@@ -20,11 +21,12 @@ export class OversizedBatchGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const body = context.switchToHttp().getRequest<FastifyRequest>().body as { events?: unknown } | undefined;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const body = request.body as { events?: unknown } | undefined;
     const count = Array.isArray(body?.events) ? body.events.length : 0;
     const limit = this.config.ANALYTICS_INGEST_MAX_BATCH_SIZE;
     if (count > limit * OVERSIZED_BATCH_FACTOR) {
-      this.outcomes.request('invalid', 'native');
+      this.outcomes.request('invalid', ingestSourceOf(request.url), 'native');
       throw ingestErrors.batchLimitExceeded(limit, count);
     }
     return true;

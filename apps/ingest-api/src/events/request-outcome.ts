@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestRequestResult, IngestRoute } from '@app/metrics';
+import { IngestRequestResult, IngestSource } from '@app/metrics';
 import { IngestOutcomes } from './ingest-outcomes';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
@@ -14,21 +14,26 @@ export function requestResultOf(error: unknown): IngestRequestResult {
 }
 
 /**
- * Counts an ingest request that reached its handler by outcome; the ones refused before (body, field validation,
+ * Counts a native ingest request that reached its handler by outcome; the ones refused before (body, field validation,
  * oversized batch) are counted `invalid` where they are refused. A plain wrapper rather than a Nest interceptor: an
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
 export async function countRequestOutcome<T>(
   outcomes: IngestOutcomes,
+  source: IngestSource,
   handle: () => Promise<T>,
-  route: IngestRoute = 'native',
 ): Promise<T> {
   try {
     const answer = await handle();
-    outcomes.request('accepted', route);
+    outcomes.request('accepted', source, 'native');
     return answer;
   } catch (error) {
-    outcomes.request(requestResultOf(error), route);
+    outcomes.request(requestResultOf(error), source, 'native');
     throw error;
   }
+}
+
+/** The source of a request by its path: the service-to-service endpoint is the only one under `/internal/`. */
+export function ingestSourceOf(path: string): IngestSource {
+  return path.includes('/internal/') ? 'server' : 'client';
 }

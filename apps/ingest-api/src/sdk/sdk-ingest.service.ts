@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
-import { CanonicalEvent, EventSource } from '@app/entities';
+import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { ApiError } from '@app/http';
-import { IngestMetrics } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestRejections } from '../policy/ingest-rejections';
+import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
 import { IngestOutcomes } from '../events/ingest-outcomes';
 import { ingestErrors } from '../events/ingest.errors';
@@ -38,7 +40,6 @@ const LOGGED_NAMES = 10;
 @Injectable()
 export class SdkIngestService {
   private readonly logger = new Logger(SdkIngestService.name);
-  private readonly allowlist: ReadonlySet<string>;
   private readonly keyLimit: RateLimitPolicy;
 
   constructor(
@@ -47,8 +48,9 @@ export class SdkIngestService {
     private readonly ingest: IngestService,
     private readonly metrics: IngestMetrics,
     private readonly outcomes: IngestOutcomes,
+    private readonly policy: LiveIngestPolicy,
+    private readonly rejections: IngestRejections,
   ) {
-    this.allowlist = new Set(config.ANALYTICS_INGEST_ALLOWLIST);
     this.keyLimit = {
       maxRequests: config.ANALYTICS_INGEST_SDK_RATE_LIMIT_MAX_REQUESTS,
       windowMs: config.ANALYTICS_INGEST_SDK_RATE_LIMIT_WINDOW,
@@ -56,17 +58,29 @@ export class SdkIngestService {
   }
 
   async ingestBatch(request: SdkRequest): Promise<SdkAnswer> {
+    const { route } = request;
+    let source: IngestSource = 'unknown';
+    let key: SdkKey | undefined;
+    const count = (result: IngestRequestResult) => {
+      this.outcomes.request(result, source, route);
+      if (key !== undefined) {
+        this.metrics.sdkKeyRequests.inc({ key: key.name, route, result });
+      }
+    };
     try {
-      const answer = await this.handle(request);
-      this.outcomes.request(answer.quotaLimited ? 'rate_limited' : 'accepted', request.route);
+      const authenticated = this.authenticate(request);
+      key = authenticated.key;
+      source = key.source === 'SERVER' ? 'server' : 'client';
+      const answer = await this.handle(request, authenticated.batch, key, source);
+      count(answer.quotaLimited ? 'rate_limited' : 'accepted');
       return answer;
     } catch (error) {
-      this.outcomes.request(requestResultOf(error), request.route);
+      count(requestResultOf(error));
       throw error;
     }
   }
 
-  private async handle({ route, batch, clientNetwork, quotaLimitedAnswer }: SdkRequest): Promise<SdkAnswer> {
+  private authenticate({ route, batch }: SdkRequest): { batch: SdkBatch; key: SdkKey } {
     if (batch === null) {
       throw ingestErrors.sdkBodyUnreadable();
     }
@@ -75,6 +89,15 @@ export class SdkIngestService {
       this.logger.warn({ msg: 'SDK request refused: missing or unknown key', route, keyGiven: batch.key !== null });
       throw ingestErrors.sdkKeyInvalid();
     }
+    return { batch, key };
+  }
+
+  private async handle(
+    { route, clientNetwork, quotaLimitedAnswer }: SdkRequest,
+    batch: SdkBatch,
+    key: SdkKey,
+    source: IngestSource,
+  ): Promise<SdkAnswer> {
     let headers: Record<string, string>;
     try {
       headers = await this.ingest.checkRateLimits(
@@ -84,21 +107,22 @@ export class SdkIngestService {
       );
     } catch (error) {
       if (quotaLimitedAnswer && error instanceof ApiError && error.status === 429) {
-        this.metrics.events.inc({ result: 'rate_limited', route }, batch.items.length);
+        this.metrics.events.inc({ result: 'rate_limited', source, route }, batch.items.length);
         return { quotaLimited: true, headers: error.headers };
       }
       throw error;
     }
-    const events = this.mapEvents(batch, key, route);
+    const events = this.mapEvents(batch, key, source, route);
     if (events.length > 0) {
       await this.ingest.store(events, route);
     }
     return { quotaLimited: false, headers };
   }
 
-  private mapEvents(batch: SdkBatch, key: SdkKey, route: SdkRoute): CanonicalEvent[] {
-    const source = key.source === 'SERVER' ? EventSource.Server : EventSource.Client;
-    const allowed = source === EventSource.Server ? () => true : (eventName: string) => this.allowlist.has(eventName);
+  private mapEvents(batch: SdkBatch, key: SdkKey, source: IngestSource, route: SdkRoute): CanonicalEvent[] {
+    const eventSource = key.source === 'SERVER' ? EventSource.Server : EventSource.Client;
+    const allowlist = this.policy.current().allowlist;
+    const allowed = eventSource === EventSource.Server ? () => true : (eventName: string) => allowlist.has(eventName);
     const receivedAt = new Date().toISOString();
     const events: CanonicalEvent[] = [];
     const skipped: Record<SkipReason, number> = { invalid: 0, not_allowed: 0 };
@@ -106,7 +130,7 @@ export class SdkIngestService {
     let firstProblem: string | undefined;
     for (const item of batch.items) {
       const mapping = isObject(item)
-        ? toSdkCanonicalEvent(batch.draftOf(item), source, allowed, receivedAt)
+        ? toSdkCanonicalEvent(batch.draftOf(item), eventSource, allowed, receivedAt)
         : { skipped: 'invalid' as const, reason: 'an event must be a JSON object' };
       if ('event' in mapping) {
         events.push(mapping.event);
@@ -121,8 +145,11 @@ export class SdkIngestService {
     }
     for (const result of ['invalid', 'not_allowed'] as const) {
       if (skipped[result] > 0) {
-        this.metrics.events.inc({ result, route }, skipped[result]);
+        this.metrics.events.inc({ result, source, route }, skipped[result]);
       }
+    }
+    if (notAllowedNames.size > 0) {
+      this.rejections.record(IngestRejectionReason.NotAllowed, `sdk:${key.name}`, [...notAllowedNames]);
     }
     if (skipped.invalid + skipped.not_allowed > 0) {
       this.logger.warn({

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * per request): admin-api's diagnosis reads 429 and not-allowed surges for a window from here, where metrics, which
  * live in each replica, cannot be summed. The primary key leads with the bucket, so a window is one index range.
  */
-export class IngestRequestOutcomes1764400000000 implements MigrationInterface {
-  name = 'IngestRequestOutcomes1764400000000';
+export class IngestRequestOutcomes1764500000000 implements MigrationInterface {
+  name = 'IngestRequestOutcomes1764500000000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(
