@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const unit = require('./jest.config.js').projects.find((project) => project.displayName === 'unit');
 
-/** Pure logic with its unit specs beside it: state machines, backoff, verdicts, parsing. */
+/** Pure logic with its unit specs beside it: state machines, backoff, verdicts, parsing, the runbook diagnosis. */
 const PURE_MODULES = [
   'libs/state-machines/src/backoff.ts',
   'libs/state-machines/src/circuit-breaker.machine.ts',
@@ -20,6 +20,8 @@ const PURE_MODULES = [
   'libs/config/src/config-fields.ts',
   'apps/admin-api/src/http/limit-param.ts',
   'apps/event-store-consumer/src/store/event-batch.parser.ts',
+  'apps/admin-api/src/diagnosis/diagnosis.walk.ts',
+  'apps/admin-api/src/diagnosis/recovery-check.ts',
 ];
 
 /** Their unit specs (the config ones include the schema and `.env.example` checks that exercise the parsers). */
@@ -31,6 +33,8 @@ const SPECS = [
   'libs/config/src/*.spec.ts',
   'apps/admin-api/src/http/limit-param.spec.ts',
   'apps/event-store-consumer/src/store/event-batch.parser.spec.ts',
+  'apps/admin-api/src/diagnosis/diagnosis.walk.spec.ts',
+  'apps/admin-api/src/diagnosis/recovery-check.spec.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -25,6 +25,10 @@ const ENDPOINTS = [
   { method: 'GET', path: `${BASE}/mq-traces`, writes: false, params: ['messageId', 'limit'] },
   { method: 'GET', path: `${BASE}/user-activity/dispatch/summary`, writes: false, params: [] },
   { method: 'POST', path: `${BASE}/user-activity/dispatch/replay`, writes: true, params: ['target', 'limit'] },
+  // Read-only and each a few statements: fewer cases keep the run short.
+  { method: 'GET', path: `${BASE}/user-activity/diagnosis`, writes: false, params: ['since', 'eventId'], cases: 300 },
+  { method: 'GET', path: `${BASE}/user-activity/recovery-check`, writes: false, params: ['since'], cases: 200 },
+  { method: 'GET', path: `${BASE}/user-activity/incident-report`, writes: false, params: ['from', 'to'], cases: 300 },
 ] as const;
 
 /** Ids that look like SQL, markup and every Unicode plane, stored as event ids, to be looked up by admin-api. */
@@ -128,6 +132,26 @@ describe('admin-api under bad input (property-based, seeded)', () => {
     fc.constantFrom('', '-1', '0', '1', '500', '501', '2147483647', '2147483648', '1e3', '0x10', ' 5', '5 ', '１２'),
     nastyString(20),
   );
+  const instantValue = fc.oneof(
+    {
+      weight: 2,
+      arbitrary: fc
+        .date({ min: new Date('2026-02-15T00:00:00Z'), max: new Date('2026-02-25T00:00:00Z'), noInvalidDate: true })
+        .map((date) => date.toISOString()),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '2026-02-20T10:00:00Z',
+        '2026-02-20T11:00:00.123Z',
+        '2026-02-20T10:00:00+09:00',
+        '2026-02-30T10:00:00Z',
+        '0000-01-01T00:00:00Z',
+        '2026-02-20',
+      ),
+    },
+    { weight: 1, arbitrary: nastyString(30) },
+  );
   const param = (name: string, value: fc.Arbitrary<string>) =>
     fc.option(value.map((v) => `${name}=${encodeURIComponent(v.toWellFormed())}`));
 
@@ -143,6 +167,17 @@ describe('admin-api under bad input (property-based, seeded)', () => {
             { weight: 1, arbitrary: fc.constantFrom('posthog', 'WEBHOOK', '', 'POSTHOG ') },
             { weight: 1, arbitrary: nastyString(30) },
           ),
+          since: fc.oneof(
+            {
+              weight: 2,
+              arbitrary: fc.constantFrom('PT15M', 'PT1S', 'P7D', 'P3D', 'PT0.5S', 'PT0S', 'P8D', 'PT', 'P'),
+            },
+            { weight: 1, arbitrary: fc.nat().map((n) => `PT${n}S`) },
+            { weight: 1, arbitrary: nastyString(20) },
+          ),
+          eventId: fc.oneof(nastyString(70), fc.constantFrom(...NASTY_IDS)),
+          from: instantValue,
+          to: instantValue,
         };
         // Mostly the endpoint's own parameters, sometimes another endpoint's, sometimes anything at all.
         const own = fc
@@ -166,7 +201,7 @@ describe('admin-api under bad input (property-based, seeded)', () => {
               endpoint.writes,
             );
           }),
-          FUZZ.options(1000),
+          FUZZ.options('cases' in endpoint ? endpoint.cases : 1000),
         );
       },
       FUZZ.timeoutMs,

@@ -9,11 +9,16 @@ import {
   IngestPolicyRepository,
   IngestRejectionRepository,
   MqTraceRepository,
+  PipelineSnapshotRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
+import { BrokerQueueReader } from './diagnosis/broker-queue.reader';
+import { DiagnosisController } from './diagnosis/diagnosis.controller';
+import { DiagnosisService } from './diagnosis/diagnosis.service';
+import { PipelineSnapshotGatherer } from './diagnosis/pipeline-snapshot.gatherer';
 import { DispatchAdminService } from './dispatch/dispatch-admin.service';
 import { DeadLetterAdminService } from './dlq/dead-letter-admin.service';
 import { DeadLetterController } from './dlq/dead-letter.controller';
@@ -42,6 +47,7 @@ export const ADMIN_API = 'admin-api';
   ],
   controllers: [
     DeadLetterController,
+    DiagnosisController,
     DispatchController,
     IngestPolicyController,
     IngestRejectionsController,
@@ -53,7 +59,9 @@ export const ADMIN_API = 'admin-api';
     AdminAuditRepository,
     AdminTokenGuard,
     AdminTokenVerifier,
+    BrokerQueueReader,
     DeadLetterAdminService,
+    DiagnosisService,
     DispatchAdminService,
     DispatchCircuitRepository,
     DispatchOutboxAdminRepository,
@@ -66,6 +74,8 @@ export const ADMIN_API = 'admin-api';
     MqTraceRepository,
     MqTracesService,
     OutboxAdminService,
+    PipelineSnapshotGatherer,
+    PipelineSnapshotRepository,
   ],
 })
 export class AdminApiModule {}

@@ -9,7 +9,8 @@ export const adminApiOptions: AppOptions = {
     title: 'admin-api',
     description:
       'Runbook §5 for SREs: source outbox summary and replay, MQ traces, the dead-letter queue and its re-drive, ' +
-      'dispatch state and replay, the journey of one event. Every /api/v1/admin endpoint needs ' +
+      'dispatch state and replay, the journey of one event; and the runbook walked by the system: stage diagnosis ' +
+      '(§2–§4), recovery check (§10), incident report (§11). Every /api/v1/admin endpoint needs ' +
       '`Authorization: Bearer <secret>` of an ADMIN_TOKENS entry.',
     bearer: true,
   },

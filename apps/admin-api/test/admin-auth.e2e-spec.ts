@@ -147,6 +147,9 @@ describe('admin-api authentication and audit', () => {
       ['/api/v1/admin/user-activity/dispatch/summary', 'get'],
       ['/api/v1/admin/user-activity/dispatch/replay', 'post'],
       ['/api/v1/admin/user-activity/events/{eventId}/journey', 'get'],
+      ['/api/v1/admin/user-activity/diagnosis', 'get'],
+      ['/api/v1/admin/user-activity/recovery-check', 'get'],
+      ['/api/v1/admin/user-activity/incident-report', 'get'],
       ['/api/v1/admin/user-activity/dlq', 'get'],
       ['/api/v1/admin/user-activity/dlq/redrive', 'post'],
     ];
@@ -168,6 +171,9 @@ describe('admin-api authentication and audit', () => {
     expect(
       Object.keys(docs.body.paths['/api/v1/admin/user-activity/events/{eventId}/journey'].get.responses),
     ).toContain('404');
+    expect(
+      Object.keys(docs.body.paths['/api/v1/admin/user-activity/incident-report'].get.responses['200'].content),
+    ).toEqual(['text/markdown']);
     expect(Object.keys(docs.body.paths['/api/v1/admin/user-activity/dlq/redrive'].post.responses)).toContain('503');
     const html = await request(harness.admin.url).get('/docs').redirects(1).expect(200);
     expect(html.text).toContain('swagger');

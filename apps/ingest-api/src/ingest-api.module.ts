@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
-import { DatabaseModule, IngestPolicyRepository, IngestRejectionRepository } from '@app/entities';
+import {
+  DatabaseModule,
+  IngestPolicyRepository,
+  IngestRejectionRepository,
+  IngestRequestOutcomeRepository,
+} from '@app/entities';
 import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
 import { MemberTokenResolver } from './auth/member-token.resolver';
 import { ServiceTokenGuard } from './auth/service-token.guard';
 import { EventsController } from './events/events.controller';
+import { IngestOutcomes } from './events/ingest-outcomes';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
@@ -37,9 +43,11 @@ export const INGEST_API = 'ingest-api';
       inject: [APP_CONFIG],
       useFactory: (config: IngestConfig) => new ClientNetwork(config.TRUST_PROXY),
     },
+    IngestOutcomes,
     IngestPolicyRepository,
     IngestRejectionRepository,
     IngestRejections,
+    IngestRequestOutcomeRepository,
     IngestService,
     InMemoryRateLimitStore,
     LiveIngestPolicy,

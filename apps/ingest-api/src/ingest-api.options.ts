@@ -1,6 +1,6 @@
 import { APP_CONFIG, IngestConfig } from '@app/config';
 import { AppOptions, HttpApp } from '@app/http';
-import { IngestMetrics } from '@app/metrics';
+import { IngestOutcomes } from './events/ingest-outcomes';
 import { ingestSourceOf } from './events/request-outcome';
 import { INGEST_API } from './ingest-api.module';
 import { useSdkCors } from './sdk/sdk-cors';
@@ -15,7 +15,7 @@ export const ingestApiOptions: AppOptions = {
   onBodyRejected: (app, request) => {
     const route = ingestRouteOf(request);
     const source = route === 'native' && request !== undefined ? ingestSourceOf(request.url) : 'unknown';
-    app.get(IngestMetrics).requests.inc({ result: 'invalid', source, route });
+    app.get(IngestOutcomes).request('invalid', source, route);
   },
   openApi: {
     title: 'ingest-api',

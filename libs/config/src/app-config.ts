@@ -131,6 +131,8 @@ export const adminSchema = coreSchema
     ADMIN_TOKENS: env.list(''),
     REPLAY_PENDING_MIN_AGE: env.durationMs('PT1M'),
     DISPATCH_CIRCUIT_OPEN_DURATION: env.durationMs('PT1M'),
+    // A running relay claims a PENDING row within its poll interval; one older than this is stuck (runbook §2 row 1).
+    DIAGNOSIS_PENDING_STALE_AFTER: env.durationMs('PT30S'),
   });
 
 export type CoreConfig = z.output<typeof coreSchema>;

@@ -185,11 +185,11 @@ export class AppProcess {
   }
 
   /** Stops the process with `signal` (when running), then starts it again on the same port and waits until ready. */
-  async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async restart(signal: NodeJS.Signals = 'SIGTERM', envOverrides: Record<string, string> = {}): Promise<void> {
     if (this.child !== null) {
       await this.kill(signal);
     }
-    await this.start();
+    await this.start(envOverrides);
   }
 
   /** Resolves once `/health/ready` answers 200. */

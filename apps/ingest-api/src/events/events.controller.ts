@@ -10,12 +10,12 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IngestMetrics } from '@app/metrics';
 import { MemberTokenResolver } from '../auth/member-token.resolver';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { InvalidRequestRecorder } from '../policy/invalid-request-recorder.filter';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
+import { IngestOutcomes } from './ingest-outcomes';
 import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
 import { countRequestOutcome } from './request-outcome';
@@ -52,7 +52,7 @@ export class EventsController {
     private readonly ingest: IngestService,
     private readonly memberTokens: MemberTokenResolver,
     private readonly clientNetwork: ClientNetwork,
-    private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
   ) {}
 
   @Post('analytics/events')
@@ -79,7 +79,7 @@ export class EventsController {
     @Req() httpRequest: FastifyRequest,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, 'client', async () => {
+    return countRequestOutcome(this.outcomes, 'client', async () => {
       const memberId = this.memberTokens.resolveMemberId(authorization);
       const network = this.clientNetwork.keyOf(httpRequest.raw);
       return answer(response, await this.ingest.ingestClientEvents(request, memberId, anonymousId, network));
@@ -100,7 +100,7 @@ export class EventsController {
     @Body() request: ServerIngestRequestDto,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope> {
-    return countRequestOutcome(this.metrics, 'server', async () =>
+    return countRequestOutcome(this.outcomes, 'server', async () =>
       answer(response, await this.ingest.ingestServerEvents(request)),
     );
   }

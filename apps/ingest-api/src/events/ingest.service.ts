@@ -9,6 +9,7 @@ import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } fro
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { ingestErrors } from './ingest.errors';
+import { IngestOutcomes } from './ingest-outcomes';
 import { OutboxWriter } from './outbox-writer';
 
 export interface IngestAnswer {
@@ -26,6 +27,7 @@ export class IngestService {
     private readonly outbox: OutboxWriter,
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
     private readonly policy: LiveIngestPolicy,
     private readonly rejections: IngestRejections,
   ) {}
@@ -197,6 +199,7 @@ export class IngestService {
     const source = events[0].source === EventSource.Server ? 'server' : 'client';
     this.metrics.outboxEnqueue.inc({ result: 'inserted', route }, inserted);
     this.metrics.events.inc({ result: 'accepted', source, route }, inserted);
+    this.outcomes.eventsAdded(inserted);
     if (duplicates > 0) {
       this.metrics.outboxEnqueue.inc({ result: 'duplicate', route }, duplicates);
       this.metrics.events.inc({ result: 'duplicate', source, route }, duplicates);

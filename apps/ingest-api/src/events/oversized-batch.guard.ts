@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, IngestConfig } from '@app/config';
-import { IngestMetrics } from '@app/metrics';
+import { IngestOutcomes } from './ingest-outcomes';
 import { ingestErrors } from './ingest.errors';
 import { ingestSourceOf } from './request-outcome';
 
@@ -17,7 +17,7 @@ export const OVERSIZED_BATCH_FACTOR = 10;
 export class OversizedBatchGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-    private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -26,7 +26,7 @@ export class OversizedBatchGuard implements CanActivate {
     const count = Array.isArray(body?.events) ? body.events.length : 0;
     const limit = this.config.ANALYTICS_INGEST_MAX_BATCH_SIZE;
     if (count > limit * OVERSIZED_BATCH_FACTOR) {
-      this.metrics.requests.inc({ result: 'invalid', source: ingestSourceOf(request.url), route: 'native' });
+      this.outcomes.request('invalid', ingestSourceOf(request.url), 'native');
       throw ingestErrors.batchLimitExceeded(limit, count);
     }
     return true;

@@ -1,5 +1,6 @@
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestOutcomes } from './ingest-outcomes';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',
@@ -18,16 +19,16 @@ export function requestResultOf(error: unknown): IngestRequestResult {
  * interceptor costs an rxjs chain and two async-context bindings on every request.
  */
 export async function countRequestOutcome<T>(
-  metrics: IngestMetrics,
+  outcomes: IngestOutcomes,
   source: IngestSource,
   handle: () => Promise<T>,
 ): Promise<T> {
   try {
     const answer = await handle();
-    metrics.requests.inc({ result: 'accepted', source, route: 'native' });
+    outcomes.request('accepted', source, 'native');
     return answer;
   } catch (error) {
-    metrics.requests.inc({ result: requestResultOf(error), source, route: 'native' });
+    outcomes.request(requestResultOf(error), source, 'native');
     throw error;
   }
 }

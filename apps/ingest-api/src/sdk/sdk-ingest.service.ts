@@ -6,6 +6,7 @@ import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
 import { IngestRejections } from '../policy/ingest-rejections';
 import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
+import { IngestOutcomes } from '../events/ingest-outcomes';
 import { ingestErrors } from '../events/ingest.errors';
 import { IngestService } from '../events/ingest.service';
 import { requestResultOf } from '../events/request-outcome';
@@ -46,6 +47,7 @@ export class SdkIngestService {
     private readonly keys: SdkKeyResolver,
     private readonly ingest: IngestService,
     private readonly metrics: IngestMetrics,
+    private readonly outcomes: IngestOutcomes,
     private readonly policy: LiveIngestPolicy,
     private readonly rejections: IngestRejections,
   ) {
@@ -60,7 +62,7 @@ export class SdkIngestService {
     let source: IngestSource = 'unknown';
     let key: SdkKey | undefined;
     const count = (result: IngestRequestResult) => {
-      this.metrics.requests.inc({ result, source, route });
+      this.outcomes.request(result, source, route);
       if (key !== undefined) {
         this.metrics.sdkKeyRequests.inc({ key: key.name, route, result });
       }
