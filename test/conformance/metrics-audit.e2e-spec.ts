@@ -79,7 +79,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   analytics_user_activity_outbox_enqueue_total: {
     type: 'counter',
-    labels: { result: ['inserted', 'duplicate', 'fail'], route: INGEST_ROUTE },
+    labels: { result: ['inserted', 'duplicate', 'fail'] },
     apps: ['ingest-api'],
     driven: { result: ['inserted', 'duplicate'] },
   },

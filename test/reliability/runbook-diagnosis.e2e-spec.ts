@@ -98,7 +98,8 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
    */
   async function since(startedAt: number): Promise<string> {
     await sleep(startedAt + 1_000 - Date.now());
-    return `since=PT${((Date.now() - startedAt) / 1000).toFixed(3)}S`;
+    // A timer may fire a millisecond early by the wall clock; the window must still be a whole second.
+    return `since=PT${(Math.max(1_000, Date.now() - startedAt) / 1000).toFixed(3)}S`;
   }
 
   /** Polls the window since `startedAt` until it names `row` (with evidence satisfying `settled`, if given). */

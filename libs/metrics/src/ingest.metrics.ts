@@ -40,8 +40,9 @@ export class IngestMetrics {
     );
     this.outboxEnqueue = metrics.counter(
       'analytics_user_activity_outbox_enqueue_total',
-      'analytics.user-activity.outbox.enqueue: source outbox inserts by result (inserted/duplicate/fail) and route',
-      ['result', 'route'],
+      // The runbook's §1-2 tags (result only); the route split is on ingest_events_total.
+      'analytics.user-activity.outbox.enqueue: source outbox inserts by result (inserted/duplicate/fail)',
+      ['result'],
     );
     this.tokens = metrics.counter(
       'analytics_user_activity_ingest_token_total',

@@ -166,7 +166,7 @@ export class IngestService {
       try {
         return JSON.stringify(event);
       } catch (error) {
-        this.metrics.outboxEnqueue.inc({ result: 'fail', route }, events.length);
+        this.metrics.outboxEnqueue.inc({ result: 'fail' }, events.length);
         this.logger.error(
           signalLog(LogSignals.outboxSerializeFailed, { eventId: event.eventId, error: String(error), route }),
         );
@@ -185,7 +185,7 @@ export class IngestService {
     try {
       inserted = await this.outbox.write(events, payloads);
     } catch (error) {
-      this.metrics.outboxEnqueue.inc({ result: 'fail', route }, events.length);
+      this.metrics.outboxEnqueue.inc({ result: 'fail' }, events.length);
       this.logger.error({
         msg: 'source outbox insert failed',
         error: (error as Error).message,
@@ -197,11 +197,11 @@ export class IngestService {
     const duplicates = events.length - inserted;
     // One request's events share their source (the endpoint, or the SDK key's kind).
     const source = events[0].source === EventSource.Server ? 'server' : 'client';
-    this.metrics.outboxEnqueue.inc({ result: 'inserted', route }, inserted);
+    this.metrics.outboxEnqueue.inc({ result: 'inserted' }, inserted);
     this.metrics.events.inc({ result: 'accepted', source, route }, inserted);
     this.outcomes.eventsAdded(inserted);
     if (duplicates > 0) {
-      this.metrics.outboxEnqueue.inc({ result: 'duplicate', route }, duplicates);
+      this.metrics.outboxEnqueue.inc({ result: 'duplicate' }, duplicates);
       this.metrics.events.inc({ result: 'duplicate', source, route }, duplicates);
     }
     return { acceptedCount: events.length, duplicateCount: duplicates };
