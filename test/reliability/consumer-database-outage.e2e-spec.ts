@@ -76,10 +76,14 @@ describe('runbook §2: PostgreSQL unreachable for the event-store-consumer alone
       const skipped = new Set(signalLines(pipeline, 'event-store-consumer', 'store_duplicate').map((l) => l.eventId));
       expect(copies.filter((copy) => !skipped.has(copy.eventId))).toEqual([]);
       // One process throughout, so its counters cover the whole run: each accepted event stored once, copies skipped.
+      // The consumer counts a batch just after its commit, so the rows can be read a moment before the counter moves.
       const consumers = pipeline.replicas('event-store-consumer');
-      expect(await metricTotal(consumers, 'analytics_user_activity_store_events_total', { result: 'stored' })).toBe(
-        report.accepted,
+      const storedByMetric = await waitFor(
+        'the consumer to count every stored event',
+        () => metricTotal(consumers, 'analytics_user_activity_store_events_total', { result: 'stored' }),
+        (total) => total >= report.accepted,
       );
+      expect(storedByMetric).toBe(report.accepted);
       expect(await metricTotal(consumers, 'analytics_user_activity_store_events_total', { result: 'duplicate' })).toBe(
         report.storeDuplicates,
       );
