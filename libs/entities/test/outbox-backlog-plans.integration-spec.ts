@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
-import { costOf, createTestDatabase, PlanCost, TestDatabase } from '@app/testing';
+import {
+  costOf,
+  createTestDatabase,
+  recordedStatements,
+  RecordedStatement,
+  PlanCost,
+  TestDatabase,
+} from '@app/testing';
 import { dataSourceOptions } from '../src/data-source-options';
 import { DispatchOutboxAdminRepository } from '../src/dispatch-outbox-admin.repository';
 import { DispatchOutboxRepository } from '../src/dispatch-outbox.repository';
@@ -13,29 +20,8 @@ const WAITING = 30_000;
 const DUE_FAILED = 10;
 const PENDING = 20;
 
-interface Statement {
-  sql: string;
-  parameters: unknown[];
-}
-
-/** Runs `work` with `dataSource.query` recorded, and gives back the statements it ran. */
-async function recorded(dataSource: DataSource, work: () => Promise<unknown>): Promise<Statement[]> {
-  const statements: Statement[] = [];
-  const query = dataSource.query.bind(dataSource);
-  const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown) => {
-    statements.push({ sql, parameters: (parameters as unknown[] | undefined) ?? [] });
-    return query(sql, parameters as unknown[] | undefined);
-  });
-  try {
-    await work();
-  } finally {
-    spy.mockRestore();
-  }
-  return statements;
-}
-
-function recording(tx: SqlExecutor): { tx: SqlExecutor; last: () => Statement } {
-  let last: Statement = { sql: '', parameters: [] };
+function recording(tx: SqlExecutor): { tx: SqlExecutor; last: () => RecordedStatement } {
+  let last: RecordedStatement = { sql: '', parameters: [] };
   return {
     tx: {
       query: <T>(sql: string, parameters: unknown[] = []) => {
@@ -142,7 +128,7 @@ describe('outbox statements after an outage: thousands of rows sent, thousands w
   it("the relay's gauges count the waiting rows exactly and estimate the sent ones, without reading them", async () => {
     const outbox = new SourceOutboxRepository(dataSource);
     let backlog: Awaited<ReturnType<SourceOutboxRepository['backlog']>> | undefined;
-    const [statement] = await recorded(dataSource, async () => {
+    const [statement] = await recordedStatements(dataSource, async () => {
       backlog = await outbox.backlog();
     });
     expect(backlog).toEqual({
@@ -160,7 +146,7 @@ describe('outbox statements after an outage: thousands of rows sent, thousands w
 
   it("the operator's source summary reads the waiting rows, never the sent ones", async () => {
     const outbox = new SourceOutboxRepository(dataSource);
-    const [statement] = await recorded(dataSource, () => outbox.summary());
+    const [statement] = await recordedStatements(dataSource, () => outbox.summary());
     const cost = await costOf(dataSource, statement);
     expectIndexRanges(cost);
     expect(cost.buffers).toBeLessThan(sourcePages / 10);
@@ -170,7 +156,7 @@ describe('outbox statements after an outage: thousands of rows sent, thousands w
     const outbox = new DispatchOutboxRepository(dataSource);
     const admin = new DispatchOutboxAdminRepository(dataSource);
     let counts: Awaited<ReturnType<DispatchOutboxAdminRepository['countsByTarget']>> = [];
-    const statements = await recorded(dataSource, async () => {
+    const statements = await recordedStatements(dataSource, async () => {
       expect(await outbox.backlog(['POSTHOG'])).toEqual([
         { target: 'POSTHOG', pendingCount: PENDING, failedCount: WAITING },
       ]);

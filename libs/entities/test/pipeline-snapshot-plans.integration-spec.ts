@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { costOf, createTestDatabase, TestDatabase } from '@app/testing';
+import { costOf, createTestDatabase, recordedStatements, TestDatabase } from '@app/testing';
 import { dataSourceOptions } from '../src/data-source-options';
 import { PipelineSnapshotRepository } from '../src/pipeline-snapshot.repository';
 
@@ -14,27 +14,6 @@ const TABLES = [
   'user_activity_event',
   'ingest_request_outcome',
 ];
-
-interface Statement {
-  sql: string;
-  parameters: unknown[];
-}
-
-/** Runs `work` with `dataSource.query` recorded, and gives back the statements it ran. */
-async function recorded(dataSource: DataSource, work: () => Promise<unknown>): Promise<Statement[]> {
-  const statements: Statement[] = [];
-  const query = dataSource.query.bind(dataSource);
-  const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown) => {
-    statements.push({ sql, parameters: (parameters as unknown[] | undefined) ?? [] });
-    return query(sql, parameters as unknown[] | undefined);
-  });
-  try {
-    await work();
-  } finally {
-    spy.mockRestore();
-  }
-  return statements;
-}
 
 describe('the diagnosis statements cost about the rows of their window, not the history beside it', () => {
   let db: TestDatabase;
@@ -91,7 +70,7 @@ describe('the diagnosis statements cost about the rows of their window, not the 
   });
 
   async function expectWindowSized(work: () => Promise<unknown>): Promise<void> {
-    const statements = await recorded(dataSource, work);
+    const statements = await recordedStatements(dataSource, work);
     expect(statements).toHaveLength(1);
     const cost = await costOf(dataSource, statements[0]);
     const wholeTables = cost.scans.filter((scan) => /Seq Scan/.test(scan) && TABLES.some((t) => scan.endsWith(t)));

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { SqlExecutor } from '@app/entities';
 
 interface PlanNode {
@@ -46,4 +47,29 @@ export async function costOf(
     buffers: (ran['Shared Hit Blocks'] ?? 0) + (ran['Shared Read Blocks'] ?? 0),
     jit: jit !== undefined,
   };
+}
+
+/** A statement as the code under test sent it. */
+export interface RecordedStatement {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** Runs `work` with `dataSource.query` recorded, and gives back the statements it ran (to hand to `costOf`). */
+export async function recordedStatements(
+  dataSource: DataSource,
+  work: () => Promise<unknown>,
+): Promise<RecordedStatement[]> {
+  const statements: RecordedStatement[] = [];
+  const query = dataSource.query.bind(dataSource);
+  const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql: string, parameters?: unknown) => {
+    statements.push({ sql, parameters: (parameters as unknown[] | undefined) ?? [] });
+    return query(sql, parameters as unknown[] | undefined);
+  });
+  try {
+    await work();
+  } finally {
+    spy.mockRestore();
+  }
+  return statements;
 }
