@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/sw
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseIsoDuration } from '@app/config';
+import { parseInstant } from '../http/iso-instant';
 import { DiagnosisStage } from './failure-matrix';
 
 export interface DurationBounds {
@@ -67,13 +68,11 @@ export class RecoveryCheckQueryDto {
   since?: string;
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
 /** An ISO-8601 instant with its time zone (`Z` or an offset): a local time would mean a different window per server. */
 const IsInstant = ValidateBy({
   name: 'isInstant',
   validator: {
-    validate: (value: unknown) => typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+    validate: (value: unknown) => typeof value === 'string' && parseInstant(value) !== null,
     defaultMessage: () => '$property must be an ISO-8601 instant with a time zone (e.g. 2026-02-20T10:00:00Z)',
   },
 });

@@ -23,7 +23,8 @@ import {
   NetworkRateLimitInputDto,
   RateLimitViewDto,
 } from './ingest-policy.dto';
-import { formatWindow, parseInstant } from './policy-input.validators';
+import { parseInstant } from '../http/iso-instant';
+import { formatWindow } from './policy-input.validators';
 
 /** The furthest an override may reach: a temporary raise, not a way around the audited base values. */
 export const MAX_OVERRIDE_MS = 7 * 24 * 3_600_000;

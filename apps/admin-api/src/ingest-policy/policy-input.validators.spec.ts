@@ -1,4 +1,5 @@
-import { formatWindow, parseInstant, parseSince } from './policy-input.validators';
+import { parseInstant } from '../http/iso-instant';
+import { formatWindow, parseSince } from './policy-input.validators';
 
 describe('ingest policy parameters', () => {
   it('writes a window as the shortest duration of one unit', () => {

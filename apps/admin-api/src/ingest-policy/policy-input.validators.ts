@@ -1,5 +1,6 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { parseIsoDuration } from '@app/config';
+import { parseInstant } from '../http/iso-instant';
 
 export const MIN_WINDOW_MS = 1_000;
 export const MAX_WINDOW_MS = 7 * 24 * 3_600_000;
@@ -59,8 +60,6 @@ export function IsSince(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** The instant `since` names, or null when it is neither a duration nor an instant. */
 export function parseSince(value: string, nowMs: number): Date | null {
   const lookBackMs = parseIsoDuration(value);
@@ -68,21 +67,6 @@ export function parseSince(value: string, nowMs: number): Date | null {
     return new Date(nowMs - lookBackMs);
   }
   return parseInstant(value);
-}
-
-/** An ISO-8601 instant with its offset, or null. */
-export function parseInstant(value: string): Date | null {
-  if (!ISO_INSTANT.test(value)) {
-    return null;
-  }
-  // Date.parse rolls 2026-02-30 over to March 2 rather than refusing it.
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
-  const calendarDay = new Date(Date.UTC(year, month - 1, day));
-  if (calendarDay.getUTCMonth() !== month - 1 || calendarDay.getUTCDate() !== day) {
-    return null;
-  }
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 /** Milliseconds as the shortest ISO-8601 duration of one unit: 60000 → PT1M, 86400000 → P1D, 1500 → PT1.5S. */
