@@ -4,6 +4,7 @@ import { IngestMetrics, IngestRequestResult, IngestRoute, IngestSource } from '@
 
 const FLUSH_INTERVAL_MS = 1_000;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;
+const SHUTDOWN_FLUSH_DEADLINE_MS = 1_000;
 
 /**
  * Counts each ingest request by outcome in the metrics and in memory, and adds the memory to the shared table every
@@ -28,12 +29,20 @@ export class IngestOutcomes implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  // Before the pool closes (TypeORM closes it in its own shutdown hook).
+  /**
+   * A last flush before the pool closes (TypeORM closes it in its own shutdown hook), given up after a moment as in
+   * IngestRejections: a stalled database must not hold the shutdown.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer !== null) {
       clearInterval(this.timer);
     }
-    await this.flush();
+    let deadline: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      deadline = setTimeout(resolve, SHUTDOWN_FLUSH_DEADLINE_MS);
+    });
+    await Promise.race([this.flush(), giveUp]);
+    clearTimeout(deadline);
   }
 
   request(result: IngestRequestResult, source: IngestSource, route: IngestRoute): void {
