@@ -19,7 +19,6 @@ describe('admin-api while RabbitMQ is unreachable', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

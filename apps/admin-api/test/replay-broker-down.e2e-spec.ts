@@ -23,7 +23,6 @@ describe('replay while RabbitMQ is still unreachable, or disabled', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

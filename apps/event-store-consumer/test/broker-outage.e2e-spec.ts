@@ -21,7 +21,6 @@ describe('event-store-consumer through a RabbitMQ connection loss', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

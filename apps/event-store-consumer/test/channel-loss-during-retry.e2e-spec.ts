@@ -18,7 +18,6 @@ describe('event-store-consumer losing its channel while a failed batch waits for
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     database?.restore();

@@ -26,7 +26,6 @@ describe('event-store-consumer whose channel the broker closes again and again d
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     database?.restore();

@@ -28,7 +28,6 @@ describe('event-store-consumer through a PostgreSQL outage', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

@@ -17,7 +17,6 @@ describe('ingest-api when PostgreSQL is unreachable', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();
@@ -53,8 +52,6 @@ describe('ingest-api when PostgreSQL is unreachable', () => {
     expect(metrics).toMatch(
       /analytics_user_activity_ingest_requests_total\{result="unavailable",source="client",route="native",app="ingest-api"\} 1/,
     );
-    expect(metrics).toMatch(
-      /analytics_user_activity_outbox_enqueue_total\{result="fail",app="ingest-api"\} 3/,
-    );
+    expect(metrics).toMatch(/analytics_user_activity_outbox_enqueue_total\{result="fail",app="ingest-api"\} 3/);
   });
 });

@@ -21,7 +21,6 @@ describe('ingest-api with the PostgreSQL rate-limit store when PostgreSQL is unr
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

@@ -21,7 +21,6 @@ describe('SDK routes when the commit fails', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();

@@ -22,7 +22,6 @@ describe('outbox-relay when RabbitMQ is unreachable', () => {
   });
 
   afterAll(async () => {
-
     // A test that failed with the service cut must not leave its app retrying after the file ends.
 
     proxy?.restore();
