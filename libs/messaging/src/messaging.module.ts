@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MqProviderMetrics } from '@app/metrics';
+import { metricGroupProviders, MqProviderMetrics } from '@app/metrics';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { MqTraceWriter } from './mq-trace.writer';
@@ -16,7 +16,7 @@ export class MessagingModule {
       providers: [
         ConfirmedPublisher,
         DeadLetterQueue,
-        MqProviderMetrics,
+        ...metricGroupProviders([MqProviderMetrics]),
         MqTraceWriter,
         RabbitConnection,
         { provide: BROKER_AT_START, useValue: atStart },

@@ -1,6 +1,6 @@
 import { brokerSchema, loadConfig } from '@app/config';
-import { MetricsRegistry, MqMetrics, MqProviderMetrics } from '@app/metrics';
-import { canonicalEvent, createTestVhost, TestVhost } from '@app/testing';
+import { MqMetrics, MqProviderMetrics } from '@app/metrics';
+import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
 import { ConfirmedPublisher, PublishOutcome } from '../src/confirmed-publisher';
 import { RabbitConnection } from '../src/rabbit-connection';
@@ -33,10 +33,10 @@ describe('ConfirmedPublisher with a message amqplib cannot encode', () => {
     });
     await channel.bindQueue('test.refuses', USER_ACTIVITY_EXCHANGE, REFUSED_NAME);
     const config = loadConfig(brokerSchema, { RABBITMQ_URL: vhost.url, MQ_PUBLISH_TIMEOUT: 'PT2S' });
-    const registry = new MetricsRegistry('messaging-test');
-    connection = new RabbitConnection(config, 'messaging-test', new MqProviderMetrics(registry));
+    const metrics = await compileMetricGroups('messaging-test', [MqMetrics, MqProviderMetrics]);
+    connection = new RabbitConnection(config, 'messaging-test', metrics.get(MqProviderMetrics));
     await connection.onModuleInit();
-    publisher = new ConfirmedPublisher(connection, new MqMetrics(registry));
+    publisher = new ConfirmedPublisher(connection, metrics.get(MqMetrics));
     await publisher.onApplicationBootstrap();
   });
 

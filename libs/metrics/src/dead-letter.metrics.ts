@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Gauge } from 'prom-client';
-import { MetricsRegistry } from './metrics-registry';
+import { MetricDeclaration } from './metric-declaration';
 
 /** Reads how many messages a dead-letter queue holds; rejects when the broker cannot tell. */
 export type DeadLetterDepthReader = () => Promise<{ queue: string; depth: number }>;
@@ -11,33 +11,36 @@ export type DeadLetterDepthReader = () => Promise<{ queue: string; depth: number
  */
 @Injectable()
 export class DeadLetterMetrics {
-  readonly depth: Gauge<'queue'>;
-  private reader: DeadLetterDepthReader | null = null;
+  static readonly metrics: readonly MetricDeclaration[] = [
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_dead_letter_queue_depth',
+      help: 'Messages waiting in the dead-letter queue (poison messages, deliveries past x-delivery-limit)',
+      labelNames: ['queue'],
+      inject: [DeadLetterMetrics],
+      collect(this: Gauge, source: DeadLetterMetrics) {
+        return source.refresh(this);
+      },
+    },
+  ];
 
-  constructor(metrics: MetricsRegistry) {
-    this.depth = metrics.gauge(
-      'analytics_user_activity_dead_letter_queue_depth',
-      'Messages waiting in the dead-letter queue (poison messages, deliveries past x-delivery-limit)',
-      ['queue'],
-      () => this.refresh(),
-    );
-  }
+  private reader: DeadLetterDepthReader | null = null;
 
   /** Sets where the depth comes from; until then the gauge has no series. */
   readFrom(reader: DeadLetterDepthReader): void {
     this.reader = reader;
   }
 
-  private async refresh(): Promise<void> {
+  private async refresh(depthGauge: Gauge): Promise<void> {
     if (this.reader === null) {
       return;
     }
     try {
       const { queue, depth } = await this.reader();
-      this.depth.reset();
-      this.depth.set({ queue }, depth);
+      depthGauge.reset();
+      depthGauge.set({ queue }, depth);
     } catch {
-      this.depth.reset();
+      depthGauge.reset();
     }
   }
 }

@@ -1,53 +1,77 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from './metrics-registry';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
+import { MetricDeclaration } from './metric-declaration';
 
 @Injectable()
 export class DispatchMetrics {
-  readonly execute;
-  readonly retry;
-  readonly unauthorized;
-  readonly circuit;
-  readonly circuitSkipped;
-  readonly circuitState;
-  readonly pending;
-  readonly failed;
+  static readonly metrics: readonly MetricDeclaration[] = [
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_execute_total',
+      help: 'analytics.user-activity.dispatch.execute: events sent to a target by result',
+      labelNames: ['result', 'target'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_retry_total',
+      help: 'analytics.user-activity.dispatch.retry: dispatch retries scheduled',
+      labelNames: ['result', 'target'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_unauthorized_total',
+      help: 'Events a target refused with 401 or 403: its API key or project is wrong; they are retried, never parked',
+      labelNames: ['status', 'target'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_circuit_total',
+      help: 'analytics.user-activity.dispatch.circuit: breaker transitions by the state entered; state="open" counts openings',
+      labelNames: ['state', 'target'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_circuit_skipped_total',
+      help: 'Dispatch loop turns that sent nothing because the breaker was open',
+      labelNames: ['target'],
+    },
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_dispatch_circuit_state',
+      help: 'Breaker state per target: 0 closed, 1 open, 2 half-open',
+      labelNames: ['target'],
+    },
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_dispatch_outbox_pending',
+      help: 'Dispatch outbox rows PENDING',
+      labelNames: ['target'],
+    },
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_dispatch_outbox_failed',
+      help: 'Dispatch outbox rows FAILED',
+      labelNames: ['target'],
+    },
+  ];
 
-  constructor(metrics: MetricsRegistry) {
-    this.execute = metrics.counter(
-      'analytics_user_activity_dispatch_execute_total',
-      'analytics.user-activity.dispatch.execute: events sent to a target by result',
-      ['result', 'target'],
-    );
-    this.retry = metrics.counter(
-      'analytics_user_activity_dispatch_retry_total',
-      'analytics.user-activity.dispatch.retry: dispatch retries scheduled',
-      ['result', 'target'],
-    );
-    this.unauthorized = metrics.counter(
-      'analytics_user_activity_dispatch_unauthorized_total',
-      'Events a target refused with 401 or 403: its API key or project is wrong; they are retried, never parked',
-      ['status', 'target'],
-    );
-    this.circuit = metrics.counter(
-      'analytics_user_activity_dispatch_circuit_total',
-      'analytics.user-activity.dispatch.circuit: breaker transitions by the state entered; state="open" counts openings',
-      ['state', 'target'],
-    );
-    this.circuitSkipped = metrics.counter(
-      'analytics_user_activity_dispatch_circuit_skipped_total',
-      'Dispatch loop turns that sent nothing because the breaker was open',
-      ['target'],
-    );
-    this.circuitState = metrics.gauge(
-      'analytics_user_activity_dispatch_circuit_state',
-      'Breaker state per target: 0 closed, 1 open, 2 half-open',
-      ['target'],
-    );
-    this.pending = metrics.gauge('analytics_user_activity_dispatch_outbox_pending', 'Dispatch outbox rows PENDING', [
-      'target',
-    ]);
-    this.failed = metrics.gauge('analytics_user_activity_dispatch_outbox_failed', 'Dispatch outbox rows FAILED', [
-      'target',
-    ]);
-  }
+  constructor(
+    @InjectMetric('analytics_user_activity_dispatch_execute_total')
+    readonly execute: Counter<'result' | 'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_retry_total')
+    readonly retry: Counter<'result' | 'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_unauthorized_total')
+    readonly unauthorized: Counter<'status' | 'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_circuit_total')
+    readonly circuit: Counter<'state' | 'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_circuit_skipped_total')
+    readonly circuitSkipped: Counter<'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_circuit_state')
+    readonly circuitState: Gauge<'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_outbox_pending')
+    readonly pending: Gauge<'target'>,
+    @InjectMetric('analytics_user_activity_dispatch_outbox_failed')
+    readonly failed: Gauge<'target'>,
+  ) {}
 }

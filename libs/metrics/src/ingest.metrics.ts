@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from './metrics-registry';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { MetricDeclaration } from './metric-declaration';
 
 export type IngestRequestResult = 'accepted' | 'invalid' | 'not_allowed' | 'rate_limited' | 'unavailable';
 
@@ -21,38 +23,50 @@ export interface IngestLabels {
 
 @Injectable()
 export class IngestMetrics {
-  readonly requests;
-  readonly events;
-  readonly outboxEnqueue;
-  readonly tokens;
-  readonly sdkKeyRequests;
-
-  constructor(metrics: MetricsRegistry) {
-    this.requests = metrics.counter(
-      'analytics_user_activity_ingest_requests_total',
-      'Ingest requests by outcome, source (client/server) and route (native/posthog/segment)',
-      ['result', 'source', 'route'],
-    );
-    this.events = metrics.counter(
-      'analytics_user_activity_ingest_events_total',
-      'Ingested events by outcome, source and route; SDK routes also count the events they skip (invalid/not_allowed/rate_limited)',
-      ['result', 'source', 'route'],
-    );
-    this.outboxEnqueue = metrics.counter(
-      'analytics_user_activity_outbox_enqueue_total',
+  static readonly metrics: readonly MetricDeclaration[] = [
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_ingest_requests_total',
+      help: 'Ingest requests by outcome, source (client/server) and route (native/posthog/segment)',
+      labelNames: ['result', 'source', 'route'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_ingest_events_total',
+      help: 'Ingested events by outcome, source and route; SDK routes also count the events they skip (invalid/not_allowed/rate_limited)',
+      labelNames: ['result', 'source', 'route'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_outbox_enqueue_total',
       // The runbook's §1-2 tags (result only); the route split is on ingest_events_total.
-      'analytics.user-activity.outbox.enqueue: source outbox inserts by result (inserted/duplicate/fail)',
-      ['result'],
-    );
-    this.tokens = metrics.counter(
-      'analytics_user_activity_ingest_token_total',
-      'Bearer tokens on the public endpoint by result (valid/missing/invalid); invalid ones are treated as anonymous',
-      ['result'],
-    );
-    this.sdkKeyRequests = metrics.counter(
-      'analytics_user_activity_ingest_sdk_key_requests_total',
-      "SDK route requests with a known key, by the key's name (never the key), route and outcome",
-      ['key', 'route', 'result'],
-    );
-  }
+      help: 'analytics.user-activity.outbox.enqueue: source outbox inserts by result (inserted/duplicate/fail)',
+      labelNames: ['result'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_ingest_token_total',
+      help: 'Bearer tokens on the public endpoint by result (valid/missing/invalid); invalid ones are treated as anonymous',
+      labelNames: ['result'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_ingest_sdk_key_requests_total',
+      help: "SDK route requests with a known key, by the key's name (never the key), route and outcome",
+      labelNames: ['key', 'route', 'result'],
+    },
+  ];
+
+  constructor(
+    @InjectMetric('analytics_user_activity_ingest_requests_total')
+    readonly requests: Counter<'result' | 'source' | 'route'>,
+    @InjectMetric('analytics_user_activity_ingest_events_total')
+    readonly events: Counter<'result' | 'source' | 'route'>,
+    @InjectMetric('analytics_user_activity_outbox_enqueue_total')
+    readonly outboxEnqueue: Counter<'result'>,
+    @InjectMetric('analytics_user_activity_ingest_token_total')
+    readonly tokens: Counter<'result'>,
+    @InjectMetric('analytics_user_activity_ingest_sdk_key_requests_total')
+    readonly sdkKeyRequests: Counter<'key' | 'route' | 'result'>,
+  ) {}
 }

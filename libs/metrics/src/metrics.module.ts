@@ -1,17 +1,27 @@
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register, Registry } from 'prom-client';
+import { MetricGroup, metricGroupProviders } from './metric-declaration';
 import { MetricsController } from './metrics.controller';
-import { MetricsRegistry } from './metrics-registry';
+import { AppPrometheusOptions } from './prometheus-options';
 
 @Module({})
 export class MetricsModule {
-  /** Serves `/metrics` with the default Node metrics and the given metric groups. */
-  static forApp(groups: Type[]): DynamicModule {
+  /**
+   * PrometheusModule with the `app` default label and Node's default metrics, serving `/metrics`, and the metrics
+   * the given groups declare. The options come at boot rather than import, so a test can import several apps.
+   */
+  static forApp(groups: MetricGroup[]): DynamicModule {
+    const providers = metricGroupProviders(groups);
     return {
       module: MetricsModule,
       global: true,
-      controllers: [MetricsController],
-      providers: [MetricsRegistry, ...groups],
-      exports: [MetricsRegistry, ...groups],
+      imports: [
+        PrometheusModule.registerAsync({ global: true, controller: MetricsController, useClass: AppPrometheusOptions }),
+      ],
+      // The registry `/metrics` serves: the one PrometheusModule fills. A factory, so a test can override it with one.
+      providers: [{ provide: Registry, useFactory: (): Registry => register }, ...providers],
+      exports: [Registry, ...providers],
     };
   }
 }

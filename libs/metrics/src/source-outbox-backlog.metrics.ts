@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from './metrics-registry';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Gauge } from 'prom-client';
+import { MetricDeclaration } from './metric-declaration';
 
 /**
  * Source outbox backlog gauges, registered only by the app that refreshes them (outbox-relay): an app that merely
@@ -7,23 +9,25 @@ import { MetricsRegistry } from './metrics-registry';
  */
 @Injectable()
 export class SourceOutboxBacklogMetrics {
-  readonly pending;
-  readonly failed;
-  readonly published;
-  readonly oldestPendingAge;
+  static readonly metrics: readonly MetricDeclaration[] = [
+    { type: 'gauge', name: 'analytics_user_activity_source_outbox_pending', help: 'Source outbox rows PENDING' },
+    { type: 'gauge', name: 'analytics_user_activity_source_outbox_failed', help: 'Source outbox rows FAILED' },
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_source_outbox_published',
+      help: 'Source outbox rows PUBLISHED (until retention deletes them)',
+    },
+    {
+      type: 'gauge',
+      name: 'analytics_user_activity_source_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest PENDING source outbox row (0 when none)',
+    },
+  ];
 
-  constructor(metrics: MetricsRegistry) {
-    this.pending = metrics.gauge('analytics_user_activity_source_outbox_pending', 'Source outbox rows PENDING', []);
-    this.failed = metrics.gauge('analytics_user_activity_source_outbox_failed', 'Source outbox rows FAILED', []);
-    this.published = metrics.gauge(
-      'analytics_user_activity_source_outbox_published',
-      'Source outbox rows PUBLISHED (until retention deletes them)',
-      [],
-    );
-    this.oldestPendingAge = metrics.gauge(
-      'analytics_user_activity_source_outbox_oldest_pending_age_seconds',
-      'Age of the oldest PENDING source outbox row (0 when none)',
-      [],
-    );
-  }
+  constructor(
+    @InjectMetric('analytics_user_activity_source_outbox_pending') readonly pending: Gauge,
+    @InjectMetric('analytics_user_activity_source_outbox_failed') readonly failed: Gauge,
+    @InjectMetric('analytics_user_activity_source_outbox_published') readonly published: Gauge,
+    @InjectMetric('analytics_user_activity_source_outbox_oldest_pending_age_seconds') readonly oldestPendingAge: Gauge,
+  ) {}
 }

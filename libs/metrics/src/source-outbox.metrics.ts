@@ -1,21 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from './metrics-registry';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { MetricDeclaration } from './metric-declaration';
 
 @Injectable()
 export class SourceOutboxMetrics {
-  readonly publish;
-  readonly retry;
+  static readonly metrics: readonly MetricDeclaration[] = [
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_outbox_publish_total',
+      help: 'analytics.user-activity.outbox.publish: source outbox publishes by result',
+      labelNames: ['result'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_outbox_retry_total',
+      help: 'analytics.user-activity.outbox.retry: source outbox retries scheduled',
+      labelNames: ['result'],
+    },
+  ];
 
-  constructor(metrics: MetricsRegistry) {
-    this.publish = metrics.counter(
-      'analytics_user_activity_outbox_publish_total',
-      'analytics.user-activity.outbox.publish: source outbox publishes by result',
-      ['result'],
-    );
-    this.retry = metrics.counter(
-      'analytics_user_activity_outbox_retry_total',
-      'analytics.user-activity.outbox.retry: source outbox retries scheduled',
-      ['result'],
-    );
-  }
+  constructor(
+    @InjectMetric('analytics_user_activity_outbox_publish_total') readonly publish: Counter<'result'>,
+    @InjectMetric('analytics_user_activity_outbox_retry_total') readonly retry: Counter<'result'>,
+  ) {}
 }

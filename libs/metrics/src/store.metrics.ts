@@ -1,21 +1,28 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from './metrics-registry';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { MetricDeclaration } from './metric-declaration';
 
 @Injectable()
 export class StoreMetrics {
-  readonly events;
-  readonly dispatchEnqueue;
+  static readonly metrics: readonly MetricDeclaration[] = [
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_store_events_total',
+      help: 'Events written to user_activity_event by result (stored/duplicate)',
+      labelNames: ['result'],
+    },
+    {
+      type: 'counter',
+      name: 'analytics_user_activity_dispatch_enqueue_total',
+      help: 'analytics.user-activity.dispatch.enqueue: dispatch outbox inserts by result and target',
+      labelNames: ['result', 'target'],
+    },
+  ];
 
-  constructor(metrics: MetricsRegistry) {
-    this.events = metrics.counter(
-      'analytics_user_activity_store_events_total',
-      'Events written to user_activity_event by result (stored/duplicate)',
-      ['result'],
-    );
-    this.dispatchEnqueue = metrics.counter(
-      'analytics_user_activity_dispatch_enqueue_total',
-      'analytics.user-activity.dispatch.enqueue: dispatch outbox inserts by result and target',
-      ['result', 'target'],
-    );
-  }
+  constructor(
+    @InjectMetric('analytics_user_activity_store_events_total') readonly events: Counter<'result'>,
+    @InjectMetric('analytics_user_activity_dispatch_enqueue_total')
+    readonly dispatchEnqueue: Counter<'result' | 'target'>,
+  ) {}
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { APP_CONFIG, loadConfig } from '@app/config';
 import { AppOptions, configureApp, createHttpAdapter, HttpApp } from '@app/http';
 import { LOG_DESTINATION } from '@app/metrics';
+import { assertGlobalRegistryUnused, withOwnMetricsRegistry } from './app-metrics-registry';
 import { LogCapture } from './log-capture';
 
 /**
@@ -24,7 +25,7 @@ export interface BootedApp {
 
 /**
  * Boots an app module as main.ts does (same edge setup), with its config validated from `env` instead of
- * the environment, and its logs captured in memory.
+ * the environment, its logs captured in memory, and its metrics on a registry of its own (withOwnMetricsRegistry).
  */
 export async function bootApp(
   module: Type,
@@ -33,12 +34,13 @@ export async function bootApp(
   env: Record<string, string>,
 ): Promise<BootedApp> {
   const logs = processLogs;
-  const testingModule = await Test.createTestingModule({ imports: [module] })
+  const testingModule = await withOwnMetricsRegistry(Test.createTestingModule({ imports: [module] }))
     .overrideProvider(APP_CONFIG)
     .useValue(loadConfig(schema, { LOG_LEVEL: 'debug', ...env }))
     .overrideProvider(LOG_DESTINATION)
     .useValue(logs)
     .compile();
+  await assertGlobalRegistryUnused();
   const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), {
     bodyParser: false,
     bufferLogs: true,

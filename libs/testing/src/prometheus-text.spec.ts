@@ -1,15 +1,25 @@
-import { Counter, Registry } from 'prom-client';
-import { MetricsRegistry } from '@app/metrics';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { appMetricsRegistry } from './app-metrics-registry';
 import { parsePrometheusText } from './prometheus-text';
 
 describe('parsePrometheusText', () => {
   it('reads what an app registry serves: types, help, labels with escapes, histogram samples under their family', async () => {
-    const metrics = new MetricsRegistry('ingest-api');
-    metrics.counter('demo_requests_total', 'Requests', ['result']).inc({ result: 'a "quoted"\\ value\nnext' }, 3);
-    metrics.gauge('demo_backlog', 'Rows waiting', []).set(7);
-    metrics.histogram('demo_latency_seconds', 'Latency', ['topic'], [0.1, 1]).observe({ topic: 't' }, 0.5);
+    const registry = appMetricsRegistry('ingest-api');
+    const registers = [registry];
+    new Counter({ name: 'demo_requests_total', help: 'Requests', labelNames: ['result'], registers }).inc(
+      { result: 'a "quoted"\\ value\nnext' },
+      3,
+    );
+    new Gauge({ name: 'demo_backlog', help: 'Rows waiting', registers }).set(7);
+    new Histogram({
+      name: 'demo_latency_seconds',
+      help: 'Latency',
+      labelNames: ['topic'],
+      buckets: [0.1, 1],
+      registers,
+    }).observe({ topic: 't' }, 0.5);
 
-    const families = parsePrometheusText(await metrics.registry.metrics());
+    const families = parsePrometheusText(await registry.metrics());
 
     expect(families.get('demo_requests_total')).toEqual({
       name: 'demo_requests_total',

@@ -1,6 +1,7 @@
 import { RelayConfig } from '@app/config';
 import { SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
-import { MetricsRegistry, SourceOutboxBacklogMetrics } from '@app/metrics';
+import { SourceOutboxBacklogMetrics } from '@app/metrics';
+import { compileMetricGroups } from '@app/testing';
 import { RetentionRepository } from './retention.repository';
 import { RetentionWorker } from './retention.worker';
 import { SourceOutboxGauges } from './source-outbox-gauges';
@@ -35,7 +36,9 @@ describe('periodic database work of the relay on a slow database', () => {
     const backlog: SourceOutboxBacklog = { pendingCount: 3, failedCount: 2, publishedCount: 10, oldestPendingAt: null };
     const query = slowQuery(backlog);
     const outbox = { backlog: query.run } as unknown as SourceOutboxRepository;
-    const metrics = new SourceOutboxBacklogMetrics(new MetricsRegistry('outbox-relay'));
+    const metrics = (await compileMetricGroups('outbox-relay', [SourceOutboxBacklogMetrics])).get(
+      SourceOutboxBacklogMetrics,
+    );
     const gauges = new SourceOutboxGauges(config, outbox, metrics);
 
     gauges.onApplicationBootstrap();

@@ -1,0 +1,96 @@
+import { Test, TestingModule, TestingModuleBuilder } from '@nestjs/testing';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Metric, register, Registry } from 'prom-client';
+import { APP_NAME } from '@app/config';
+import {
+  AppPrometheusOptions,
+  METRIC_GROUPS,
+  MetricDeclaration,
+  MetricGroup,
+  metricGroupProviders,
+} from '@app/metrics';
+
+/** A registry like the one an app serves in production: its `app` label and Node's default metrics. */
+export function appMetricsRegistry(appName: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app: appName });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * A production process runs one app, whose metrics PrometheusModule keeps on prom-client's global registry. A test
+ * process boots several apps, so each gets its own registry instead: PrometheusModule leaves the global one alone,
+ * every metric a group of METRIC_GROUPS declares is built on the app's registry, and the app's `/metrics` serves it.
+ */
+export function withOwnMetricsRegistry(builder: TestingModuleBuilder): TestingModuleBuilder {
+  builder
+    .overrideProvider(AppPrometheusOptions)
+    .useValue({ createPrometheusOptions: () => ({ defaultMetrics: { enabled: false } }) })
+    .overrideProvider(Registry)
+    .useFactory({ factory: appMetricsRegistry, inject: [APP_NAME] });
+  for (const declaration of METRIC_GROUPS.flatMap((group) => group.metrics)) {
+    builder.overrideProvider(getToken(declaration.name)).useFactory({
+      factory: (registry: Registry, ...dependencies: unknown[]) => metricOn(registry, declaration, dependencies),
+      inject: [Registry, ...(declaration.inject ?? [])],
+    });
+  }
+  return builder;
+}
+
+/** Fails when a booted app put a metric on the global registry: one no group in METRIC_GROUPS declares. */
+export async function assertGlobalRegistryUnused(): Promise<void> {
+  const names = (await register.getMetricsAsJSON()).map((metric) => metric.name);
+  if (names.length > 0) {
+    throw new Error(`metrics outside METRIC_GROUPS of @app/metrics, left on the global registry: ${names.join(', ')}`);
+  }
+}
+
+/** Metric groups as an app gets them, on their own registry labelled `appName`: for tests below an app. */
+export async function compileMetricGroups(appName: string, groups: MetricGroup[]): Promise<TestingModule> {
+  const builder = Test.createTestingModule({
+    providers: [
+      { provide: APP_NAME, useValue: appName },
+      { provide: Registry, useFactory: (): Registry => register },
+      ...metricGroupProviders(groups),
+    ],
+  });
+  return withOwnMetricsRegistry(builder).compile();
+}
+
+/** What `make…Provider` builds from the declaration, registered on `registry` instead of the global one. */
+function metricOn(registry: Registry, declaration: MetricDeclaration, dependencies: unknown[]): Metric {
+  const registers = [registry];
+  switch (declaration.type) {
+    case 'counter': {
+      const { type: _counter, inject: _inject, collect, ...options } = declaration;
+      return new Counter({
+        ...options,
+        registers,
+        ...(collect && { collect: withDependencies(collect, dependencies) }),
+      });
+    }
+    case 'gauge': {
+      const { type: _gauge, inject: _inject, collect, ...options } = declaration;
+      return new Gauge({ ...options, registers, ...(collect && { collect: withDependencies(collect, dependencies) }) });
+    }
+    case 'histogram': {
+      const { type: _histogram, inject: _inject, collect, ...options } = declaration;
+      return new Histogram({
+        ...options,
+        registers,
+        ...(collect && { collect: withDependencies(collect, dependencies) }),
+      });
+    }
+  }
+}
+
+/** `collect` called as the library calls it: on the metric, with the injected providers. */
+function withDependencies<M>(
+  collect: (this: M, ...args: unknown[]) => void | Promise<void>,
+  dependencies: unknown[],
+): (this: M) => void | Promise<void> {
+  return function (this: M) {
+    return collect.call(this, ...dependencies);
+  };
+}
