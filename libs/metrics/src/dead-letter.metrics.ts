@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Gauge } from 'prom-client';
-import { MetricDeclaration } from './metric-declaration';
+import { gauge, MetricDeclaration } from './metric-declaration';
 
 /** Reads how many messages a dead-letter queue holds; rejects when the broker cannot tell. */
 export type DeadLetterDepthReader = () => Promise<{ queue: string; depth: number }>;
@@ -12,8 +12,7 @@ export type DeadLetterDepthReader = () => Promise<{ queue: string; depth: number
 @Injectable()
 export class DeadLetterMetrics {
   static readonly metrics: readonly MetricDeclaration[] = [
-    {
-      type: 'gauge',
+    gauge({
       name: 'analytics_user_activity_dead_letter_queue_depth',
       help: 'Messages waiting in the dead-letter queue (poison messages, deliveries past x-delivery-limit)',
       labelNames: ['queue'],
@@ -21,7 +20,7 @@ export class DeadLetterMetrics {
       collect(this: Gauge, source: DeadLetterMetrics) {
         return source.refresh(this);
       },
-    },
+    }),
   ];
 
   private reader: DeadLetterDepthReader | null = null;

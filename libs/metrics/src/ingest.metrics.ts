@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { MetricDeclaration } from './metric-declaration';
+import { counter, MetricDeclaration } from './metric-declaration';
 
 export type IngestRequestResult = 'accepted' | 'invalid' | 'not_allowed' | 'rate_limited' | 'unavailable';
 
@@ -24,37 +24,32 @@ export interface IngestLabels {
 @Injectable()
 export class IngestMetrics {
   static readonly metrics: readonly MetricDeclaration[] = [
-    {
-      type: 'counter',
+    counter({
       name: 'analytics_user_activity_ingest_requests_total',
       help: 'Ingest requests by outcome, source (client/server) and route (native/posthog/segment)',
       labelNames: ['result', 'source', 'route'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'analytics_user_activity_ingest_events_total',
       help: 'Ingested events by outcome, source and route; SDK routes also count the events they skip (invalid/not_allowed/rate_limited)',
       labelNames: ['result', 'source', 'route'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'analytics_user_activity_outbox_enqueue_total',
       // The runbook's §1-2 tags (result only); the route split is on ingest_events_total.
       help: 'analytics.user-activity.outbox.enqueue: source outbox inserts by result (inserted/duplicate/fail)',
       labelNames: ['result'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'analytics_user_activity_ingest_token_total',
       help: 'Bearer tokens on the public endpoint by result (valid/missing/invalid); invalid ones are treated as anonymous',
       labelNames: ['result'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'analytics_user_activity_ingest_sdk_key_requests_total',
       help: "SDK route requests with a known key, by the key's name (never the key), route and outcome",
       labelNames: ['key', 'route', 'result'],
-    },
+    }),
   ];
 
   constructor(

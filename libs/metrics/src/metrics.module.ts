@@ -9,7 +9,8 @@ import { AppPrometheusOptions } from './prometheus-options';
 export class MetricsModule {
   /**
    * PrometheusModule with the `app` default label and Node's default metrics, serving `/metrics`, and the metrics
-   * the given groups declare. The options come at boot rather than import, so a test can import several apps.
+   * the given groups declare. registerAsync, because `register` collects the default metrics when the app module is
+   * imported: a second app imported into the same test process would collect them twice.
    */
   static forApp(groups: MetricGroup[]): DynamicModule {
     const providers = metricGroupProviders(groups);

@@ -1,39 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { MetricDeclaration } from './metric-declaration';
+import { counter, histogram, MetricDeclaration } from './metric-declaration';
 
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 @Injectable()
 export class MqMetrics {
   static readonly metrics: readonly MetricDeclaration[] = [
-    {
-      type: 'counter',
+    counter({
       name: 'mq_publish_count_total',
       help: 'mq.publish.count: publishes by result',
       labelNames: ['topic', 'provider', 'result'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'mq_consume_count_total',
       help: 'mq.consume.count: consumed messages by result',
       labelNames: ['topic', 'provider', 'result'],
-    },
-    {
-      type: 'histogram',
+    }),
+    histogram({
       name: 'mq_consume_latency_seconds',
       help: 'mq.consume.latency: time from delivery to ack',
       labelNames: ['topic', 'provider'],
       buckets: LATENCY_BUCKETS,
-    },
-    {
-      type: 'histogram',
+    }),
+    histogram({
       name: 'mq_end_to_end_latency_seconds',
       help: 'Time from occurredAt to stored',
       labelNames: ['topic', 'provider'],
       buckets: LATENCY_BUCKETS,
-    },
+    }),
   ];
 
   constructor(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
-import { MetricDeclaration } from './metric-declaration';
+import { gauge, MetricDeclaration } from './metric-declaration';
 
 /**
  * Source outbox backlog gauges, registered only by the app that refreshes them (outbox-relay): an app that merely
@@ -10,18 +10,16 @@ import { MetricDeclaration } from './metric-declaration';
 @Injectable()
 export class SourceOutboxBacklogMetrics {
   static readonly metrics: readonly MetricDeclaration[] = [
-    { type: 'gauge', name: 'analytics_user_activity_source_outbox_pending', help: 'Source outbox rows PENDING' },
-    { type: 'gauge', name: 'analytics_user_activity_source_outbox_failed', help: 'Source outbox rows FAILED' },
-    {
-      type: 'gauge',
+    gauge({ name: 'analytics_user_activity_source_outbox_pending', help: 'Source outbox rows PENDING' }),
+    gauge({ name: 'analytics_user_activity_source_outbox_failed', help: 'Source outbox rows FAILED' }),
+    gauge({
       name: 'analytics_user_activity_source_outbox_published',
       help: 'Source outbox rows PUBLISHED (until retention deletes them)',
-    },
-    {
-      type: 'gauge',
+    }),
+    gauge({
       name: 'analytics_user_activity_source_outbox_oldest_pending_age_seconds',
       help: 'Age of the oldest PENDING source outbox row (0 when none)',
-    },
+    }),
   ];
 
   constructor(

@@ -1,23 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { MetricDeclaration } from './metric-declaration';
+import { counter, MetricDeclaration } from './metric-declaration';
 
 @Injectable()
 export class SourceOutboxMetrics {
   static readonly metrics: readonly MetricDeclaration[] = [
-    {
-      type: 'counter',
+    counter({
       name: 'analytics_user_activity_outbox_publish_total',
       help: 'analytics.user-activity.outbox.publish: source outbox publishes by result',
       labelNames: ['result'],
-    },
-    {
-      type: 'counter',
+    }),
+    counter({
       name: 'analytics_user_activity_outbox_retry_total',
       help: 'analytics.user-activity.outbox.retry: source outbox retries scheduled',
       labelNames: ['result'],
-    },
+    }),
   ];
 
   constructor(

@@ -9,7 +9,10 @@ describe('metrics of apps booted in one test process', () => {
     const families = parsePrometheusText(await metrics.get(Registry).metrics());
 
     for (const declaration of METRIC_GROUPS.flatMap((group) => group.metrics)) {
-      expect(families.get(declaration.name)).toMatchObject({ type: declaration.type, help: declaration.help });
+      expect(families.get(declaration.options.name)).toMatchObject({
+        type: declaration.type,
+        help: declaration.options.help,
+      });
     }
     expect(families.get('process_cpu_seconds_total')?.samples[0].labels).toEqual({ app: 'ingest-api' });
   });

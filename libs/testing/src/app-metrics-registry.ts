@@ -1,13 +1,17 @@
 import { Test, TestingModule, TestingModuleBuilder } from '@nestjs/testing';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Metric, register, Registry } from 'prom-client';
+import { collectDefaultMetrics, register, Registry } from 'prom-client';
 import { APP_NAME } from '@app/config';
 import {
   AppPrometheusOptions,
+  counter,
+  gauge,
+  histogram,
   METRIC_GROUPS,
   MetricDeclaration,
   MetricGroup,
   metricGroupProviders,
+  metricProvider,
 } from '@app/metrics';
 
 /** A registry like the one an app serves in production: its `app` label and Node's default metrics. */
@@ -30,9 +34,12 @@ export function withOwnMetricsRegistry(builder: TestingModuleBuilder): TestingMo
     .overrideProvider(Registry)
     .useFactory({ factory: appMetricsRegistry, inject: [APP_NAME] });
   for (const declaration of METRIC_GROUPS.flatMap((group) => group.metrics)) {
-    builder.overrideProvider(getToken(declaration.name)).useFactory({
-      factory: (registry: Registry, ...dependencies: unknown[]) => metricOn(registry, declaration, dependencies),
-      inject: [Registry, ...(declaration.inject ?? [])],
+    // The library makes a metric only when prom-client's global registry lacks it, which in tests it always does.
+    const { inject = [] } = metricProvider(declaration);
+    builder.overrideProvider(getToken(declaration.options.name)).useFactory({
+      factory: (registry: Registry, ...dependencies: unknown[]): unknown =>
+        metricProvider(onRegistry(declaration, registry)).useFactory(...dependencies),
+      inject: [Registry, ...inject],
     });
   }
   return builder;
@@ -58,39 +65,15 @@ export async function compileMetricGroups(appName: string, groups: MetricGroup[]
   return withOwnMetricsRegistry(builder).compile();
 }
 
-/** What `make…Provider` builds from the declaration, registered on `registry` instead of the global one. */
-function metricOn(registry: Registry, declaration: MetricDeclaration, dependencies: unknown[]): Metric {
+/** The declared metric, made by its `make…Provider` as in production, but registered on `registry`. */
+function onRegistry(declaration: MetricDeclaration, registry: Registry): MetricDeclaration {
   const registers = [registry];
   switch (declaration.type) {
-    case 'counter': {
-      const { type: _counter, inject: _inject, collect, ...options } = declaration;
-      return new Counter({
-        ...options,
-        registers,
-        ...(collect && { collect: withDependencies(collect, dependencies) }),
-      });
-    }
-    case 'gauge': {
-      const { type: _gauge, inject: _inject, collect, ...options } = declaration;
-      return new Gauge({ ...options, registers, ...(collect && { collect: withDependencies(collect, dependencies) }) });
-    }
-    case 'histogram': {
-      const { type: _histogram, inject: _inject, collect, ...options } = declaration;
-      return new Histogram({
-        ...options,
-        registers,
-        ...(collect && { collect: withDependencies(collect, dependencies) }),
-      });
-    }
+    case 'counter':
+      return counter({ ...declaration.options, registers });
+    case 'gauge':
+      return gauge({ ...declaration.options, registers });
+    case 'histogram':
+      return histogram({ ...declaration.options, registers });
   }
-}
-
-/** `collect` called as the library calls it: on the metric, with the injected providers. */
-function withDependencies<M>(
-  collect: (this: M, ...args: unknown[]) => void | Promise<void>,
-  dependencies: unknown[],
-): (this: M) => void | Promise<void> {
-  return function (this: M) {
-    return collect.call(this, ...dependencies);
-  };
 }
