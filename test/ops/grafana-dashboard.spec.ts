@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { METRIC_GROUPS } from '@app/metrics';
 
 interface Panel {
   type: string;
@@ -16,15 +17,12 @@ const dashboard = JSON.parse(readFileSync(join(repoRoot, 'ops/grafana/dashboards
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'atan2', 'bool', 'offset', 'inf', 'nan']);
 
-/** The names the apps define in libs/metrics: the first argument of metrics.counter/gauge/histogram. */
+/** The names the apps define: every metric the groups of libs/metrics declare. */
 function appMetricNames(): { name: string; histogram: boolean }[] {
-  const dir = join(repoRoot, 'libs/metrics/src');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
-    .flatMap((file) => [
-      ...readFileSync(join(dir, file), 'utf8').matchAll(/metrics\.(counter|gauge|histogram)\(\s*'([a-zA-Z_:][\w:]*)'/g),
-    ])
-    .map(([, type, name]) => ({ name, histogram: type === 'histogram' }));
+  return METRIC_GROUPS.flatMap((group) => group.metrics).map((declaration) => ({
+    name: declaration.options.name,
+    histogram: declaration.type === 'histogram',
+  }));
 }
 
 /** Node's default metrics, which every app registers as well. */
