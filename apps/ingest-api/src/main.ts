@@ -24,7 +24,7 @@ export async function bootstrap(): Promise<void> {
   logger.log({ msg: `${ingestApiOptions.name} started`, version: config.APP_VERSION, port: config.PORT }, 'Bootstrap');
 }
 
-// Not when a start-up test imports bootstrap.
+// Started as `node main.js`; the start-up failure tests import bootstrap instead.
 if (require.main === module) {
   bootstrap().catch(exitOnStartupFailure(ingestApiOptions.name));
 }

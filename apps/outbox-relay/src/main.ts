@@ -27,7 +27,7 @@ export async function bootstrap(): Promise<void> {
   );
 }
 
-// Not when a start-up test imports bootstrap.
+// Started as `node main.js`; the start-up failure tests import bootstrap instead.
 if (require.main === module) {
   bootstrap().catch(exitOnStartupFailure(outboxRelayOptions.name));
 }
