@@ -1,5 +1,5 @@
-import { dispatcherSchema } from '@app/config';
 import { bootApp, BootedApp, FakePosthog, waitFor } from '@app/testing';
+import { dispatcherSchema } from '../../dispatcher/src/dispatcher.config';
 import { DispatcherModule } from '../../dispatcher/src/dispatcher.module';
 import { dispatcherOptions } from '../../dispatcher/src/dispatcher.options';
 import { AdminHarness, auditRows, flushStatistics, seedDispatch, startAdmin } from './admin-api.harness';

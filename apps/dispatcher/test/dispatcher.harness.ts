@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { dispatcherSchema } from '@app/config';
 import { CanonicalEvent, DispatchTargetName } from '@app/entities';
 import { bootApp, BootedApp, createTestDatabase, FakePosthog, TestDatabase } from '@app/testing';
+import { dispatcherSchema } from '../src/dispatcher.config';
 import { DispatcherModule } from '../src/dispatcher.module';
 import { dispatcherOptions } from '../src/dispatcher.options';
 

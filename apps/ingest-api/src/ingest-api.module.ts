@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
+import { APP_CONFIG, AppConfigModule } from '@app/config';
 import {
   DatabaseModule,
   IngestPolicyRepository,
@@ -14,6 +14,7 @@ import { IngestOutcomes } from './events/ingest-outcomes';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
+import { IngestConfig, ingestSchema } from './ingest-api.config';
 import { IngestRejections } from './policy/ingest-rejections';
 import { LiveIngestPolicy } from './policy/live-ingest-policy';
 import { ClientNetwork } from './rate-limit/client-network';
@@ -30,7 +31,7 @@ export const INGEST_API = 'ingest-api';
 
 @Module({
   imports: [
-    ConfigModule.forApp(INGEST_API, ingestSchema),
+    AppConfigModule.forApp(INGEST_API, ingestSchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,

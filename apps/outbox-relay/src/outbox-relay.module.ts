@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, relaySchema } from '@app/config';
+import { AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import {
@@ -10,6 +10,7 @@ import {
   SourceOutboxBacklogMetrics,
   SourceOutboxMetrics,
 } from '@app/metrics';
+import { relaySchema } from './outbox-relay.config';
 import { RelayReadiness } from './relay/relay-readiness';
 import { RetentionRepository } from './housekeeping/retention.repository';
 import { RetentionWorker } from './housekeeping/retention.worker';
@@ -21,7 +22,7 @@ export const OUTBOX_RELAY = 'outbox-relay';
 
 @Module({
   imports: [
-    ConfigModule.forApp(OUTBOX_RELAY, relaySchema),
+    AppConfigModule.forApp(OUTBOX_RELAY, relaySchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { eventStoreSchema, ingestSchema, relaySchema } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import {
   bootApp,
@@ -11,10 +10,13 @@ import {
   TestVhost,
   waitFor,
 } from '@app/testing';
+import { eventStoreSchema } from '../../event-store-consumer/src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../../event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../event-store-consumer/src/event-store-consumer.options';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../src/outbox-relay.config';
 import { OutboxRelayModule } from '../src/outbox-relay.module';
 import { outboxRelayOptions } from '../src/outbox-relay.options';
 

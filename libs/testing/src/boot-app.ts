@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { APP_CONFIG, loadConfig } from '@app/config';
-import { AppOptions, configureApp, createHttpAdapter, HttpApp } from '@app/http';
+import { AppOptions, configureApp, createHttpAdapter, HttpApp, nestAppOptions } from '@app/http';
 import { LOG_DESTINATION } from '@app/metrics';
 import { LogCapture } from './log-capture';
 
@@ -23,8 +23,8 @@ export interface BootedApp {
 }
 
 /**
- * Boots an app module as main.ts does (same edge setup), with its config validated from `env` instead of
- * the environment, and its logs captured in memory.
+ * Boots an app module as main.ts does (same create options, logger and edge setup), with its config validated from
+ * `env` instead of the environment, and its logs captured in memory.
  */
 export async function bootApp(
   module: Type,
@@ -39,10 +39,7 @@ export async function bootApp(
     .overrideProvider(LOG_DESTINATION)
     .useValue(logs)
     .compile();
-  const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), nestAppOptions);
   app.useLogger(app.get(Logger));
   configureApp(app, options);
   await app.listen(0, '127.0.0.1');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminConfig, APP_CONFIG, posthogDispatchEnabled } from '@app/config';
+import { APP_CONFIG, posthogDispatchEnabled } from '@app/config';
 import {
   AdminAuditAction,
   AdminAuditRepository,
@@ -12,6 +12,7 @@ import {
   StoredCircuit,
 } from '@app/entities';
 import { CircuitState, DispatchOutboxStatus, transitionDispatchOutbox } from '@app/state-machines';
+import { AdminConfig } from '../admin-api.config';
 import { clampLimit } from '../http/limit-param';
 import {
   CircuitDto,

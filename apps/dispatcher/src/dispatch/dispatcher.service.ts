@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, DispatcherConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { DispatchCircuitRepository } from '@app/entities';
 import { DispatchMetrics } from '@app/metrics';
+import { DispatcherConfig } from '../dispatcher.config';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 import { DispatchBatchService } from './dispatch-batch.service';
 import { DispatchLoop } from './dispatch-loop';

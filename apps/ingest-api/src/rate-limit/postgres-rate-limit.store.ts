@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
+import { IngestConfig } from '../ingest-api.config';
 import { RateLimitStore } from './rate-limit.store';
 
 /** One upsert per request, shared by every replica; past windows are deleted now and then by whoever passes. */

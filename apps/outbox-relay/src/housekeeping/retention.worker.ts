@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, RelayConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
+import { RelayConfig } from '../outbox-relay.config';
 import { RetentionRepository, RetentionTable } from './retention.repository';
 
 const BATCH = 1_000;

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, RelayConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { SourceOutboxRepository } from '@app/entities';
 import { RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
+import { RelayConfig } from '../outbox-relay.config';
 import { OutboxNotifications } from './outbox-notifications';
 
 /** Batches relayed at once while a backlog lasts. */
