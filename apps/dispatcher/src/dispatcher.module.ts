@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, ConfigModule, DispatcherConfig, dispatcherSchema } from '@app/config';
-import { DatabaseModule, DispatchCircuitRepository, DispatchOutboxRepository } from '@app/entities';
+import {
+  DatabaseModule,
+  DISPATCH_OUTBOX_CHANNEL,
+  DispatchCircuitRepository,
+  DispatchOutboxRepository,
+  OutboxNotifications,
+} from '@app/entities';
 import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
 import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
 import { DispatchBatchService } from './dispatch/dispatch-batch.service';
-import { DispatchNotifications } from './dispatch/dispatch-notifications';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { DISPATCH_TARGETS } from './targets/dispatch-target';
 import { enabledTargets } from './targets/enabled-targets';
@@ -23,9 +28,9 @@ export const DISPATCHER = 'dispatcher';
     DispatchBacklogGauges,
     DispatchBatchService,
     DispatchCircuitRepository,
-    DispatchNotifications,
     DispatchOutboxRepository,
     DispatcherService,
+    OutboxNotifications.provider(DISPATCH_OUTBOX_CHANNEL, 'dispatcher-listen'),
     {
       provide: DISPATCH_TARGETS,
       inject: [APP_CONFIG],

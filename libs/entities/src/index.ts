@@ -1,6 +1,7 @@
 export * from './admin-audit-log.entity';
 export * from './all-entities';
 export * from './canonical-event';
+export { BATCHES_IN_FLIGHT } from './claim-plan';
 export * from './create-database';
 export * from './data-source-options';
 export * from './database.module';
@@ -25,6 +26,7 @@ export * from './mq-trace.repository';
 export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
+export * from './outbox-notifications';
 export * from './sent-rows-estimate';
 export * from './event-id-uuid';
 export * from './ingest-policy';

@@ -5,10 +5,9 @@ import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
 import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
+import { SOURCE_OUTBOX_CHANNEL } from './outbox-notifications';
 import { estimateSent } from './sent-rows-estimate';
 import { SqlExecutor } from './sql-executor';
-
-export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
 
 /** The statement was given up at its deadline; its connection was closed, so it cannot commit afterwards. */
 export class StatementAbandonedError extends Error {
