@@ -3,6 +3,7 @@ import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/confi
 import {
   DatabaseModule,
   IngestPolicyRepository,
+  IngestRateLimitWindowRepository,
   IngestRejectionRepository,
   IngestRequestOutcomeRepository,
 } from '@app/entities';
@@ -45,6 +46,7 @@ export const INGEST_API = 'ingest-api';
     },
     IngestOutcomes,
     IngestPolicyRepository,
+    IngestRateLimitWindowRepository,
     IngestRejectionRepository,
     IngestRejections,
     IngestRequestOutcomeRepository,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, relaySchema } from '@app/config';
-import { DatabaseModule, OutboxNotifications, SOURCE_OUTBOX_CHANNEL } from '@app/entities';
+import { DatabaseModule, OutboxNotifications, RetentionRepository, SOURCE_OUTBOX_CHANNEL } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import {
   HealthModule,
@@ -11,7 +11,6 @@ import {
   SourceOutboxMetrics,
 } from '@app/metrics';
 import { RelayReadiness } from './relay/relay-readiness';
-import { RetentionRepository } from './housekeeping/retention.repository';
 import { RetentionWorker } from './housekeeping/retention.worker';
 import { SourceOutboxGauges } from './housekeeping/source-outbox-gauges';
 import { OutboxRelayWorker } from './relay/outbox-relay.worker';

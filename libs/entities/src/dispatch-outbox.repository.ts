@@ -31,6 +31,12 @@ export interface DispatchBacklog {
   failedCount: number;
 }
 
+// The retention batch: see SOURCE_OUTBOX_RETENTION_DELETE.
+export const DISPATCH_OUTBOX_RETENTION_DELETE = `DELETE FROM user_activity_dispatch_outbox WHERE id = ANY(ARRAY(
+      SELECT id FROM user_activity_dispatch_outbox
+      WHERE status = 'DISPATCHED' AND dispatched_at < now() - $1 * interval '1 millisecond'
+      ORDER BY dispatched_at LIMIT $2))`;
+
 const CLAIM_COLUMNS = `id, event_id AS "eventId", payload, status, retry_count AS "retryCount"`;
 
 @Injectable()

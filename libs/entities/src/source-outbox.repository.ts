@@ -91,6 +91,15 @@ function toBacklog(row: BacklogRow): SourceOutboxBacklog {
   };
 }
 
+// Retention batches (RetentionRepository), oldest first by the column the cut-off is on: each batch, the last one
+// included, is a range of that column's index (partial for the outboxes), never a walk of the table looking for rows
+// old enough. `= ANY(ARRAY(…))` deletes the batch by primary key; with `IN (…)` the planner may hash the batch and
+// scan the table for it. $1 is the retention in ms, $2 the batch size.
+export const SOURCE_OUTBOX_RETENTION_DELETE = `DELETE FROM user_activity_source_outbox WHERE id = ANY(ARRAY(
+      SELECT id FROM user_activity_source_outbox
+      WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
+      ORDER BY published_at LIMIT $2))`;
+
 // clock_timestamp(), not now(): now() is the start of the transaction, before rows that committed since then.
 const CLAIM_COLUMNS = `id, event_id AS "eventId", event_name AS "eventName", payload, status, retry_count AS "retryCount",
   clock_timestamp()::text AS "claimedAt"`;

@@ -1,7 +1,6 @@
 import { RelayConfig } from '@app/config';
-import { SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
+import { RetentionRepository, SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
 import { MetricsRegistry, SourceOutboxBacklogMetrics } from '@app/metrics';
-import { RetentionRepository } from './retention.repository';
 import { RetentionWorker } from './retention.worker';
 import { SourceOutboxGauges } from './source-outbox-gauges';
 

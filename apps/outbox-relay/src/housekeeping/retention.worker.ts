@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, RelayConfig } from '@app/config';
-import { RetentionRepository, RetentionTable } from './retention.repository';
+import { RetentionRepository, RetentionTable } from '@app/entities';
 
 const BATCH = 1_000;
 
