@@ -25,7 +25,6 @@ export * from './event-store.repository';
 export * from './dispatch-outbox-enqueue.repository';
 export * from './admin-audit.repository';
 export * from './mq-trace.repository';
-export * from './dispatch-outbox-admin.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
 export * from './outbox-notifications';

@@ -97,6 +97,43 @@ describe('DispatchOutboxRepository on a migrated database', () => {
     expect(row.dispatched_at).not.toBeNull();
   });
 
+  it("re-queues an operator's replay: FAILED rows, parked ones included, become due with their retry count", async () => {
+    await seedDispatchOutbox(db, [
+      { eventId: 'parked', status: 'FAILED', retryCount: 5, nextRetryAt: null, lastError: 'HTTP 400' },
+      { eventId: 'backing-off', status: 'FAILED', retryCount: 1, nextRetryAt: new Date(Date.now() + MINUTE_MS) },
+      { eventId: 'pending' },
+    ]);
+
+    const failed = await dataSource.transaction(async (tx) => {
+      const rows = await outbox.claimFailed(tx, POSTHOG, 10);
+      await outbox.requeue(
+        tx,
+        rows.map((row) => row.id),
+      );
+      return rows;
+    });
+
+    expect(failed.map((row) => row.parked)).toEqual([true, false]);
+    expect(await stored('parked')).toMatchObject({ status: 'FAILED', retry_count: 5, last_error: 'HTTP 400' });
+    expect((await claimDue()).map((row) => row.eventId).sort()).toEqual(['backing-off', 'parked', 'pending']);
+  });
+
+  it("gives the operator each target's waiting, parked and oldest rows", async () => {
+    await seedDispatchOutbox(db, [
+      { eventId: 'p-1' },
+      { eventId: 'f-1', status: 'FAILED', retryCount: 3, nextRetryAt: null },
+      { eventId: 'w-1', target: 'WEBHOOK' },
+    ]);
+
+    const counts = await outbox.countsByTarget([POSTHOG]);
+
+    expect(counts).toEqual([
+      expect.objectContaining({ target: POSTHOG, pendingCount: 1, failedCount: 1, parkedCount: 1, maxRetryCount: 3 }),
+      expect.objectContaining({ target: 'WEBHOOK', pendingCount: 1, failedCount: 0, dispatchedCount: 0 }),
+    ]);
+    expect(counts[0].oldestPendingAt).not.toBeNull();
+  });
+
   it('counts the waiting rows of each target, not the sent ones', async () => {
     await seedDispatchOutbox(db, [
       { eventId: 'p-1' },
