@@ -187,3 +187,22 @@ export async function seedRateLimitWindows(db: SeedTarget, rows: RateLimitWindow
     null,
   );
 }
+
+/** A bucket of `ingest_request_outcome`, as ingest-api replicas flushed it. */
+export interface IngestOutcomeSeed {
+  bucketStart: Date;
+  result: string;
+  requestCount: number;
+  eventCount: number;
+}
+
+/** Inserts request-outcome buckets. */
+export async function seedIngestOutcomes(db: SeedTarget, rows: IngestOutcomeSeed[]): Promise<void> {
+  await insertRows(
+    db,
+    'ingest_request_outcome',
+    ['bucket_start', 'result', 'request_count', 'event_count'],
+    rows.map((row) => [row.bucketStart, row.result, row.requestCount, row.eventCount]),
+    null,
+  );
+}
