@@ -25,7 +25,7 @@ export class OutboxNotifications implements OnApplicationShutdown {
   private readonly listener: NotificationListener;
   private readonly subscribers: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
-  /** A notification that came while nobody waited (the loop was busy); the next wait returns at once instead of losing it. */
+  /** A notification that came while nobody waited (the loop was busy): the next wait returns at once, not losing it. */
   private missed = false;
 
   constructor(options: OutboxNotificationsOptions) {
@@ -65,6 +65,7 @@ export class OutboxNotifications implements OnApplicationShutdown {
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
+      // The poll interval alone must not keep a process alive that is otherwise done.
       timer.unref();
       this.waiters.add(done);
     });
