@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfigModule } from '@app/config';
 import {
   DatabaseModule,
   IngestPolicyRepository,
+  IngestRateLimitWindowRepository,
   IngestRejectionRepository,
   IngestRequestOutcomeRepository,
 } from '@app/entities';
@@ -46,6 +47,7 @@ export const INGEST_API = 'ingest-api';
     },
     IngestOutcomes,
     IngestPolicyRepository,
+    IngestRateLimitWindowRepository,
     IngestRejectionRepository,
     IngestRejections,
     IngestRequestOutcomeRepository,

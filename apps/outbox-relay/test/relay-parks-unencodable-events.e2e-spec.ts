@@ -6,6 +6,7 @@ import {
   canonicalEvent,
   createTestDatabase,
   createTestVhost,
+  seedSourceOutbox,
   TestDatabase,
   TestVhost,
   waitFor,
@@ -72,11 +73,16 @@ describe('outbox-relay with events AMQP cannot encode among good ones', () => {
 
   /** As a service sharing the database may do (DESIGN §3), past ingest's checks. */
   async function insertIntoOutbox(event: CanonicalEvent): Promise<void> {
-    await db.query(
-      `INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [event.eventId, event.eventName, event.eventVersion, event.occurredAt, event.memberId, JSON.stringify(event)],
-    );
+    await seedSourceOutbox(db, [
+      {
+        eventId: event.eventId,
+        eventName: event.eventName,
+        eventVersion: event.eventVersion,
+        occurredAt: event.occurredAt,
+        memberId: event.memberId,
+        payload: event,
+      },
+    ]);
   }
 
   async function sourceRows(): Promise<SourceRow[]> {

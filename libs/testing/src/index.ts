@@ -16,3 +16,4 @@ export * from './local-run';
 export * from './plan-cost';
 export * from './alert-rules';
 export * from './prometheus-server';
+export * from './table-seeds';

@@ -6,7 +6,7 @@ import {
   AdminAuditAction,
   AdminAuditRepository,
   DispatchCircuitRepository,
-  DispatchOutboxAdminRepository,
+  DispatchOutboxRepository,
   DispatchTargetCounts,
   DispatchTargetName,
   StoredCircuit,
@@ -49,7 +49,7 @@ export class DispatchAdminService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AdminConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly dispatch: DispatchOutboxAdminRepository,
+    private readonly dispatch: DispatchOutboxRepository,
     private readonly circuits: DispatchCircuitRepository,
     private readonly audit: AdminAuditRepository,
   ) {}

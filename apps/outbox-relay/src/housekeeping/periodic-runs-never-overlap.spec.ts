@@ -1,7 +1,6 @@
-import { SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
+import { RetentionRepository, SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
 import { MetricsRegistry, SourceOutboxBacklogMetrics } from '@app/metrics';
 import { RelayConfig } from '../outbox-relay.config';
-import { RetentionRepository } from './retention.repository';
 import { RetentionWorker } from './retention.worker';
 import { SourceOutboxGauges } from './source-outbox-gauges';
 

@@ -2,14 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationSh
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@app/config';
-import { SourceOutboxRepository } from '@app/entities';
+import { BATCHES_IN_FLIGHT, OutboxNotifications, SourceOutboxRepository } from '@app/entities';
 import { RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
 import { RelayConfig } from '../outbox-relay.config';
-import { OutboxNotifications } from './outbox-notifications';
-
-/** Batches relayed at once while a backlog lasts. */
-const BATCHES_IN_FLIGHT = 2;
 
 /**
  * The relay loop (DESIGN §5): claim due rows with SKIP LOCKED, publish them with pipelined confirms, record each
