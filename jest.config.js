@@ -6,9 +6,11 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }]
 const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
-  // A full run keeps the event loop busy after its last suite (one process, 100 % CPU, no timer fires); until that
-  // loop is found, Jest exits once the results are in.
-  forceExit: true,
+  // Suites run one after another in a worker process, never in Jest's own (a memory limit is what makes Jest use a
+  // worker when it has only one): a suite that leaves a socket or a timer behind is reported, and the worker
+  // restarted, instead of holding the run open at its end.
+  maxWorkers: 1,
+  workerIdleMemoryLimit: '1GB',
   // Per-project timeouts are ignored by Jest; e2e tests wait for pipelines to drain.
   testTimeout: 120_000,
   projects: [

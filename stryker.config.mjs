@@ -31,6 +31,8 @@ const SPECS = [
   'apps/dispatcher/src/dispatch/dispatch-outcome.plan.spec.ts',
   'libs/entities/src/canonical-event.spec.ts',
   'libs/config/src/*.spec.ts',
+  'test/config/*.spec.ts',
+  'apps/ingest-api/src/sdk/sdk-keys.spec.ts',
   'apps/admin-api/src/http/limit-param.spec.ts',
   'apps/event-store-consumer/src/store/event-batch.parser.spec.ts',
   'apps/admin-api/src/diagnosis/diagnosis.walk.spec.ts',

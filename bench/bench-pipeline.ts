@@ -112,6 +112,16 @@ export class BenchPipeline {
     await Promise.all(names.map((name) => this.processes.app(name).start()));
   }
 
+  /** `work` with these apps stopped; they start again whatever it does. */
+  async whileStopped<T>(names: PipelineAppName[], work: () => Promise<T>): Promise<T> {
+    await this.stopApps(names);
+    try {
+      return await work();
+    } finally {
+      await this.startApps(names);
+    }
+  }
+
   /** Everything down and dropped; with profiling the apps get a SIGTERM first so that they write their profiles. */
   async stop(): Promise<void> {
     if (this.sampler) {

@@ -92,16 +92,11 @@ async function truncatePipelineTables(running: BenchPipeline): Promise<void> {
 }
 
 /**
- * Seeding with the relay, the consumer and the dispatcher stopped: while an index is being rebuilt their polls would
- * scan the table that is being filled.
+ * The relay, the consumer and the dispatcher stopped: for ingest-api measured alone, and for seeding (while an index
+ * is being rebuilt their polls would scan the table that is being filled).
  */
-async function whileDownstreamStopped<T>(running: BenchPipeline, work: () => Promise<T>): Promise<T> {
-  await running.stopApps(DOWNSTREAM_APPS);
-  try {
-    return await work();
-  } finally {
-    await running.startApps(DOWNSTREAM_APPS);
-  }
+function whileDownstreamStopped<T>(running: BenchPipeline, work: () => Promise<T>): Promise<T> {
+  return running.whileStopped(DOWNSTREAM_APPS, work);
 }
 
 async function run(): Promise<void> {
@@ -145,39 +140,39 @@ async function run(): Promise<void> {
 
   const cpu = new CpuAccounting(running.processes);
   await phaseIf('ingest', 'ingest (ingest-api alone)', async () => {
-    await running.stopApps(DOWNSTREAM_APPS);
-    try {
-      await measureIngest(
-        running.ingestUrl,
-        db.client,
-        cpu,
-        10,
-        settings.ingestConnections,
-        settings.ingestWarmupSeconds,
-      );
-      await db.query('TRUNCATE user_activity_source_outbox');
-      for (const size of [1, 10, 50]) {
-        const figure = await measureIngest(
+    await whileDownstreamStopped(running, async () => {
+      try {
+        await measureIngest(
           running.ingestUrl,
           db.client,
           cpu,
-          size,
+          10,
           settings.ingestConnections,
-          settings.ingestSeconds,
-        );
-        results.ingest.push(figure);
-        log(
-          `  ${size}/request: ${Math.round(figure.requestsPerSecond)} req/s, ${Math.round(figure.eventsPerSecond)} ` +
-            `events/s, p50 ${figure.latencyP50Ms} ms, p99 ${figure.latencyP99Ms} ms, ${figure.failed} failed; ` +
-            `ingest-api ${(((figure.cpu.byProcess['ingest-api'] ?? 0) / (figure.requestsPerSecond * figure.seconds)) * 1000).toFixed(2)} ` +
-            `ms CPU/request, machine busy ${Math.round((figure.cpu.machineBusy / figure.cpu.machineCapacity) * 100)} %`,
+          settings.ingestWarmupSeconds,
         );
         await db.query('TRUNCATE user_activity_source_outbox');
+        for (const size of [1, 10, 50]) {
+          const figure = await measureIngest(
+            running.ingestUrl,
+            db.client,
+            cpu,
+            size,
+            settings.ingestConnections,
+            settings.ingestSeconds,
+          );
+          results.ingest.push(figure);
+          log(
+            `  ${size}/request: ${Math.round(figure.requestsPerSecond)} req/s, ${Math.round(figure.eventsPerSecond)} ` +
+              `events/s, p50 ${figure.latencyP50Ms} ms, p99 ${figure.latencyP99Ms} ms, ${figure.failed} failed; ` +
+              `ingest-api ${(((figure.cpu.byProcess['ingest-api'] ?? 0) / (figure.requestsPerSecond * figure.seconds)) * 1000).toFixed(2)} ` +
+              `ms CPU/request, machine busy ${Math.round((figure.cpu.machineBusy / figure.cpu.machineCapacity) * 100)} %`,
+          );
+          await db.query('TRUNCATE user_activity_source_outbox');
+        }
+      } finally {
+        await db.query('TRUNCATE user_activity_source_outbox');
       }
-    } finally {
-      await db.query('TRUNCATE user_activity_source_outbox');
-      await running.startApps(DOWNSTREAM_APPS);
-    }
+    });
   });
 
   const probe = await BacklogProbe.open(running.processes);

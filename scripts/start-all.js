@@ -29,7 +29,8 @@ function run(file, args) {
 
 /** A secret for admin-api when none is configured, so a local run can call the runbook endpoints at once. */
 function localAdminToken() {
-  const { adminSchema, loadConfig } = require(join(root, 'dist/libs/config/src'));
+  const { loadConfig } = require(join(root, 'dist/libs/config/src'));
+  const { adminSchema } = require(join(root, 'dist/apps/admin-api/src/admin-api.config'));
   try {
     return loadConfig(adminSchema).ADMIN_TOKENS.length === 0 ? randomBytes(20).toString('hex') : null;
   } catch {

@@ -1,6 +1,5 @@
 import amqplib, { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import request from 'supertest';
-import { adminSchema, dispatcherSchema, eventStoreSchema, ingestSchema, relaySchema } from '@app/config';
 import { CanonicalEvent } from '@app/entities';
 import { assertTopology, eventMessageOptions, USER_ACTIVITY_EXCHANGE } from '@app/messaging';
 import {
@@ -17,17 +16,22 @@ import {
   TestDatabase,
   TestVhost,
 } from '@app/testing';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
 import { ADMIN_API, AdminApiModule } from '../../apps/admin-api/src/admin-api.module';
 import { adminApiOptions } from '../../apps/admin-api/src/admin-api.options';
+import { dispatcherSchema } from '../../apps/dispatcher/src/dispatcher.config';
 import { DISPATCHER, DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { dispatcherOptions } from '../../apps/dispatcher/src/dispatcher.options';
+import { eventStoreSchema } from '../../apps/event-store-consumer/src/event-store-consumer.config';
 import {
   EVENT_STORE_CONSUMER,
   EventStoreConsumerModule,
 } from '../../apps/event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../apps/event-store-consumer/src/event-store-consumer.options';
+import { ingestSchema } from '../../apps/ingest-api/src/ingest-api.config';
 import { INGEST_API, IngestApiModule } from '../../apps/ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../apps/ingest-api/src/ingest-api.options';
+import { relaySchema } from '../../apps/outbox-relay/src/outbox-relay.config';
 import { OUTBOX_RELAY, OutboxRelayModule } from '../../apps/outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../apps/outbox-relay/src/outbox-relay.options';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import request from 'supertest';
 import {
   canonicalEvent,
   clientEventInput,
@@ -36,6 +37,8 @@ const TOPIC = ['domain.user.activity'] as const;
 const PROVIDER = ['rabbitmq'] as const;
 const TARGET = ['POSTHOG'] as const;
 const INGEST_ROUTE = ['native', 'posthog', 'segment'] as const;
+const SDK_KEY_NAME = 'audit-web';
+const SDK_KEY = 'phc_metrics_audit';
 
 /** DESIGN §10 (runbook §1-2 names as Prometheus names), and the few extras libs/metrics adds. */
 const EXPECTED: Record<string, Expected> = {
@@ -71,11 +74,12 @@ const EXPECTED: Record<string, Expected> = {
   analytics_user_activity_ingest_sdk_key_requests_total: {
     type: 'counter',
     labels: {
-      key: [], // the names configured in ANALYTICS_INGEST_SDK_KEYS
+      key: [SDK_KEY_NAME], // the names configured in ANALYTICS_INGEST_SDK_KEYS
       route: ['posthog', 'segment'],
       result: ['accepted', 'invalid', 'not_allowed', 'rate_limited', 'unavailable'],
     },
-    apps: [],
+    apps: ['ingest-api'],
+    driven: { key: [SDK_KEY_NAME], route: ['posthog'], result: ['accepted'] },
   },
   analytics_user_activity_outbox_enqueue_total: {
     type: 'counter',
@@ -206,7 +210,11 @@ describe('every metric of DESIGN §10 on the /metrics of the app that owns it', 
       brokerThroughProxy: ['outbox-relay'],
       env: {
         // A day-long window, so the rate-limited request never lands in a fresh window.
-        'ingest-api': { ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '3', ANALYTICS_INGEST_RATE_LIMIT_WINDOW: 'P1D' },
+        'ingest-api': {
+          ANALYTICS_INGEST_RATE_LIMIT_MAX_REQUESTS: '3',
+          ANALYTICS_INGEST_RATE_LIMIT_WINDOW: 'P1D',
+          ANALYTICS_INGEST_SDK_KEYS: `${SDK_KEY_NAME}:${SDK_KEY}`,
+        },
         dispatcher: { DISPATCH_CIRCUIT_FAILURE_THRESHOLD: '2' },
       },
     });
@@ -225,6 +233,16 @@ describe('every metric of DESIGN §10 on the /metrics of the app that owns it', 
     await pipeline.ingest(anonymousId, []).expect(400);
     await pipeline.ingest(anonymousId, [clientEventInput({ eventName: 'ui.not.allowed' })]).expect(400);
     await pipeline.ingest(anonymousId, [clientEventInput()]).expect(429);
+    // an existing SDK's batch, counted under the key's name
+    const sdkEventId = randomUUID();
+    sentIds.push(sdkEventId, SDK_KEY);
+    await request(pipeline.apps['ingest-api'].url)
+      .post('/batch')
+      .send({
+        api_key: SDK_KEY,
+        batch: [{ event: clientEventInput().eventName, distinct_id: anonymousId, uuid: sdkEventId }],
+      })
+      .expect(200, { status: 1 });
 
     // stored, then PostHog answers 401 until the breaker opens, then 200: open → half_open → closed
     const ids = events.map((event) => event.eventId);

@@ -11,6 +11,7 @@ import {
   runbookMetrics,
   runbookSqlPlaybook,
   runRunbookCurl,
+  seedDispatchOutbox,
   waitFor,
 } from '@app/testing';
 import { IngestService } from '../../apps/ingest-api/src/events/ingest.service';
@@ -200,10 +201,9 @@ describe('the runbook during an incident: RabbitMQ cut off, poison, duplicates, 
     expect(breaker).toMatchObject({ target: 'POSTHOG', failedCount: expect.any(Number) });
 
     const unreadable = randomUUID();
-    await pipeline.db.query(
-      `INSERT INTO user_activity_dispatch_outbox (event_id, dispatch_target, payload) VALUES ($1, 'POSTHOG', $2::jsonb)`,
-      [unreadable, JSON.stringify({ eventId: unreadable })],
-    );
+    await seedDispatchOutbox(pipeline.db, [
+      { eventId: unreadable, target: 'POSTHOG', payload: { eventId: unreadable } },
+    ]);
     pipeline.posthog.recover();
     const [{ stored }] = await pipeline.db.query<{ stored: number }>(
       `SELECT count(*)::int AS stored FROM user_activity_event`,

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { adminSchema } from '@app/config';
 import { DispatchTargetName, TraceStage } from '@app/entities';
 import {
   bootApp,
@@ -10,6 +9,7 @@ import {
   TestDatabase,
   TestVhost,
 } from '@app/testing';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
 import { AdminApiModule } from '../../apps/admin-api/src/admin-api.module';
 import { adminApiOptions } from '../../apps/admin-api/src/admin-api.options';
 import { FUZZ, json, nastyQuery, nastyString, SQL_LOOKING, StatusTally } from './fuzz.harness';

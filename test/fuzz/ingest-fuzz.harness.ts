@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { sign } from 'jsonwebtoken';
-import { DEFAULT_ALLOWLIST, ingestSchema } from '@app/config';
 import { parseCanonicalEvent } from '@app/entities';
 import { eventMessage, unencodableReason } from '@app/messaging';
 import { bootApp, BootedApp, createTestDatabase, TestDatabase } from '@app/testing';
+import { DEFAULT_ALLOWLIST, ingestSchema } from '../../apps/ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../apps/ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../apps/ingest-api/src/ingest-api.options';
 import { RawRequest } from './raw-http';

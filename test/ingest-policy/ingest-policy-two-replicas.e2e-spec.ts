@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ALLOWLIST } from '@app/config';
 import { waitFor } from '@app/testing';
+import { DEFAULT_ALLOWLIST } from '../../apps/ingest-api/src/ingest-api.config';
 import {
   PolicyHarness,
   policyAuditRows,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { adminSchema, ingestSchema } from '@app/config';
 import { bootApp, BootedApp, createTestDatabase, TestDatabase } from '@app/testing';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
 import { AdminApiModule } from '../../apps/admin-api/src/admin-api.module';
 import { adminApiOptions } from '../../apps/admin-api/src/admin-api.options';
+import { ingestSchema } from '../../apps/ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../apps/ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../apps/ingest-api/src/ingest-api.options';
 

@@ -23,9 +23,9 @@ const CALLER_LIMIT = 20;
 const NOT_AGREED = 'ui.not.agreed';
 
 /**
- * Runbook §2: each row of the failure matrix created for real with the five apps as processes, one after another on
- * one pipeline, and found by `GET /api/v1/admin/user-activity/diagnosis`. Each scenario reads its own window (since
- * it began) with fresh events, and puts the pipeline back before the next.
+ * Runbook §2: each row of the failure matrix created for real with the five apps as processes, one test per row on
+ * one pipeline, and found by `GET /api/v1/admin/user-activity/diagnosis`. Each test reads its own window (since it
+ * began) with fresh events and puts the pipeline back, also when it fails, so any one can run alone with `-t`.
  */
 describe('runbook §2–§3: the diagnosis names the row of the failure matrix the pipeline is in', () => {
   let pipeline: PipelineProcesses;
@@ -119,68 +119,86 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
 
   const rowsOf = (diagnosis: Diagnosis) => diagnosis.findings.map((finding) => finding.matrixRow);
 
-  it('finds nothing while events flow end to end, then each of the seven rows as it is created', async () => {
-    // Healthy: every event stored and delivered.
-    let startedAt = Date.now();
+  it('finds nothing while events flow end to end', async () => {
+    const startedAt = Date.now();
     await delivered(await send(10));
     const healthy = await diagnose(await since(startedAt));
     expect(healthy.findings).toEqual([]);
     expect(healthy.path.every((step) => step.answer === 'no')).toBe(true);
+  });
 
-    // Row 1: MQ_PROVIDER=none on the relay; rows stay PENDING.
-    startedAt = Date.now();
+  it('row 1: MQ_PROVIDER=none on the relay, rows stay PENDING', async () => {
+    const startedAt = Date.now();
     await pipeline.app('outbox-relay').restart('SIGTERM', { MQ_PROVIDER: 'none' });
-    const unpublished = await send(3);
-    const none = await diagnosisShowing(1, startedAt);
-    expect(none.findings[0]).toMatchObject({
-      matrixRow: 1,
-      stage: 'SOURCE_OUTBOX',
-      symptom: '도메인 기능은 정상인데 이벤트가 안 쌓임',
-      action: 'outbox 상태 확인 후 수동 replay',
-      evidence: { pendingCount: 3, publishedInWindow: 0 },
-    });
-    expect(none.findings[0].next).toContain('POST /api/v1/admin/user-activity/outbox/replay?limit=100');
-    expect(rowsOf(await diagnose(`eventId=${unpublished[0]}`))).toEqual([1]);
-    await pipeline.app('outbox-relay').restart();
+    let unpublished: string[] = [];
+    try {
+      unpublished = await send(3);
+      const none = await diagnosisShowing(1, startedAt);
+      expect(none.findings[0]).toMatchObject({
+        matrixRow: 1,
+        stage: 'SOURCE_OUTBOX',
+        symptom: '도메인 기능은 정상인데 이벤트가 안 쌓임',
+        action: 'outbox 상태 확인 후 수동 replay',
+        evidence: { pendingCount: 3, publishedInWindow: 0 },
+      });
+      expect(none.findings[0].next).toContain('POST /api/v1/admin/user-activity/outbox/replay?limit=100');
+      expect(rowsOf(await diagnose(`eventId=${unpublished[0]}`))).toEqual([1]);
+    } finally {
+      await pipeline.app('outbox-relay').restart();
+    }
     await delivered(unpublished);
+  });
 
-    // Row 2: the relay cut off from RabbitMQ; publishes fail, rows go FAILED.
-    startedAt = Date.now();
+  it('row 2: the relay cut off from RabbitMQ, publishes fail and rows go FAILED', async () => {
+    const startedAt = Date.now();
     pipeline.brokerProxy.cut();
-    const failing = await send(3);
-    const cut = await diagnosisShowing(2, startedAt);
-    expect(cut.findings[0]).toMatchObject({ matrixRow: 2, stage: 'MQ_PUBLISH', action: 'MQ 복구 후 replay' });
-    expect(cut.findings[0].evidence.publishFailuresInWindow).toBeGreaterThan(0);
-    expect(cut.path[1]).toMatchObject({ question: 'FAILED/PENDING 증가?', answer: 'yes' });
-    const failed = await waitFor(
-      'the first event’s row to have failed',
-      () => diagnose(`eventId=${failing[0]}`),
-      (diagnosis) => rowsOf(diagnosis).includes(2),
-      30_000,
-      250,
-    );
-    expect(failed.findings).toEqual([
-      expect.objectContaining({ matrixRow: 2, evidence: expect.objectContaining({ status: 'FAILED' }) }),
-    ]);
-    pipeline.brokerProxy.restore();
-    await delivered(failing);
+    try {
+      const failing = await send(3);
+      const cut = await diagnosisShowing(2, startedAt);
+      expect(cut.findings[0]).toMatchObject({ matrixRow: 2, stage: 'MQ_PUBLISH', action: 'MQ 복구 후 replay' });
+      expect(cut.findings[0].evidence.publishFailuresInWindow).toBeGreaterThan(0);
+      expect(cut.path[1]).toMatchObject({ question: 'FAILED/PENDING 증가?', answer: 'yes' });
+      const failed = await waitFor(
+        'the first event’s row to have failed',
+        () => diagnose(`eventId=${failing[0]}`),
+        (diagnosis) => rowsOf(diagnosis).includes(2),
+        30_000,
+        250,
+      );
+      expect(failed.findings).toEqual([
+        expect.objectContaining({ matrixRow: 2, evidence: expect.objectContaining({ status: 'FAILED' }) }),
+      ]);
+      pipeline.brokerProxy.restore();
+      await delivered(failing);
+    } finally {
+      pipeline.brokerProxy.restore();
+    }
+  });
 
-    // Row 3: the event store's consumer stopped; messages wait in the queue.
-    startedAt = Date.now();
-    await pipeline.app('event-store-consumer').kill('SIGTERM');
-    const unconsumed = await send(3);
-    const stopped = await diagnosisShowing(3, startedAt, (evidence) => evidence.publishedInWindow === 3);
-    expect(rowsOf(stopped)).toEqual([3]);
-    expect(stopped.findings[0]).toMatchObject({
-      stage: 'MQ_CONSUME',
-      action: 'consumer 재기동, subscription 확인',
-      evidence: { consumers: 0, publishedInWindow: 3 },
-    });
-    await pipeline.app('event-store-consumer').start();
-    await delivered(unconsumed);
+  it("row 3: the event store's consumer stopped, messages wait in the queue", async () => {
+    const startedAt = Date.now();
+    const consumer = pipeline.app('event-store-consumer');
+    await consumer.kill('SIGTERM');
+    try {
+      const unconsumed = await send(3);
+      const stopped = await diagnosisShowing(3, startedAt, (evidence) => evidence.publishedInWindow === 3);
+      expect(rowsOf(stopped)).toEqual([3]);
+      expect(stopped.findings[0]).toMatchObject({
+        stage: 'MQ_CONSUME',
+        action: 'consumer 재기동, subscription 확인',
+        evidence: { consumers: 0, publishedInWindow: 3 },
+      });
+      await consumer.start();
+      await delivered(unconsumed);
+    } finally {
+      if (!consumer.running) {
+        await consumer.start();
+      }
+    }
+  });
 
-    // Row 4: poison messages on the exchange; the consumer dead-letters them.
-    startedAt = Date.now();
+  it('row 4: poison messages on the exchange, dead-lettered by the consumer', async () => {
+    const startedAt = Date.now();
     const { connection } = await pipeline.vhost.connect();
     try {
       const confirm = await connection.createConfirmChannel();
@@ -195,23 +213,29 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     expect(rowsOf(poisoned)).toEqual([4]);
     expect(poisoned.findings[0]).toMatchObject({ stage: 'STORE', action: '실패 원인 수정 후 재처리' });
     expect(poisoned.path[2]).toMatchObject({ question: 'consume fail 존재?', answer: 'yes' });
+  });
 
-    // Row 5: PostHog failing; events are stored and their dispatch rows wait.
-    startedAt = Date.now();
+  it('row 5: PostHog failing, events stored and their dispatch rows waiting', async () => {
+    const startedAt = Date.now();
     pipeline.posthog.respondWith({ status: 503 });
-    const undelivered = await send(3);
-    const posthogDown = await diagnosisShowing(5, startedAt);
-    expect(rowsOf(posthogDown)).toEqual([5]);
-    expect(posthogDown.findings[0]).toMatchObject({
-      stage: 'DISPATCH',
-      action: 'PostHog 장애 복구까지 내부 저장 우선',
-    });
-    expect(posthogDown.findings[0].evidence.dispatchFailedRetrying).toBeGreaterThan(0);
-    pipeline.posthog.recover();
-    await delivered(undelivered);
+    try {
+      const undelivered = await send(3);
+      const posthogDown = await diagnosisShowing(5, startedAt);
+      expect(rowsOf(posthogDown)).toEqual([5]);
+      expect(posthogDown.findings[0]).toMatchObject({
+        stage: 'DISPATCH',
+        action: 'PostHog 장애 복구까지 내부 저장 우선',
+      });
+      expect(posthogDown.findings[0].evidence.dispatchFailedRetrying).toBeGreaterThan(0);
+      pipeline.posthog.recover();
+      await delivered(undelivered);
+    } finally {
+      pipeline.posthog.recover();
+    }
+  });
 
-    // Row 6: one caller over its rate limit.
-    startedAt = Date.now();
+  it('row 6: one caller over its rate limit', async () => {
+    const startedAt = Date.now();
     const caller = randomUUID();
     // Fixed windows: a flood that spans a window's end starts over, so count the 429s rather than assume them.
     let rateLimited = 0;
@@ -226,9 +250,10 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
       stage: 'INGEST_RATE_LIMIT',
       action: '임시 상향 + 트래픽 패턴 점검',
     });
+  });
 
-    // Row 7: a name nobody agreed on, sent again and again.
-    startedAt = Date.now();
+  it('row 7: a name nobody agreed on, sent again and again', async () => {
+    const startedAt = Date.now();
     for (let i = 0; i < 15; i++) {
       expect((await post(NOT_AGREED)).status).toBe(400);
     }
@@ -242,5 +267,5 @@ describe('runbook §2–§3: the diagnosis names the row of the failure matrix t
     // The 429s of a moment ago may share its 10-second bucket: then they come first, being further upstream.
     expect(rowsOf(refused).filter((row) => row !== 6)).toEqual([7]);
     expect(rowsOf(refused)[rowsOf(refused).length - 1]).toBe(7);
-  }, 240_000);
+  });
 });

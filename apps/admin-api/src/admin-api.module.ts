@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { adminSchema, ConfigModule } from '@app/config';
+import { AppConfigModule } from '@app/config';
 import {
   AdminAuditRepository,
   DatabaseModule,
   DispatchCircuitRepository,
-  DispatchOutboxAdminRepository,
+  DispatchOutboxRepository,
   EventJourneyRepository,
   IngestPolicyRepository,
   IngestRejectionRepository,
@@ -13,6 +13,7 @@ import {
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
+import { adminSchema } from './admin-api.config';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
 import { BrokerQueueReader } from './diagnosis/broker-queue.reader';
@@ -38,7 +39,7 @@ export const ADMIN_API = 'admin-api';
 
 @Module({
   imports: [
-    ConfigModule.forApp(ADMIN_API, adminSchema),
+    AppConfigModule.forApp(ADMIN_API, adminSchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
@@ -64,7 +65,7 @@ export const ADMIN_API = 'admin-api';
     DiagnosisService,
     DispatchAdminService,
     DispatchCircuitRepository,
-    DispatchOutboxAdminRepository,
+    DispatchOutboxRepository,
     EventJourneyRepository,
     IngestPolicyAdminService,
     IngestPolicyRepository,

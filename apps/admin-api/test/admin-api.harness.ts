@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { adminSchema } from '@app/config';
 import { CanonicalEvent, DispatchTargetName } from '@app/entities';
 import {
   bootApp,
@@ -10,6 +9,7 @@ import {
   TestDatabase,
   TestVhost,
 } from '@app/testing';
+import { adminSchema } from '../src/admin-api.config';
 import { AdminApiModule } from '../src/admin-api.module';
 import { adminApiOptions } from '../src/admin-api.options';
 

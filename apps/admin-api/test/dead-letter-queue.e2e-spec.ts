@@ -1,8 +1,8 @@
 import amqplib, { ChannelModel, ConfirmChannel } from 'amqplib';
-import { eventStoreSchema } from '@app/config';
 import { CanonicalEvent } from '@app/entities';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE, eventMessageOptions, USER_ACTIVITY_EXCHANGE } from '@app/messaging';
 import { bootApp, BootedApp, canonicalEvent, scrapeMetric, waitFor } from '@app/testing';
+import { eventStoreSchema } from '../../event-store-consumer/src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../../event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../event-store-consumer/src/event-store-consumer.options';
 import { AdminHarness, auditRows, startAdmin } from './admin-api.harness';

@@ -1,5 +1,5 @@
-import { dispatcherSchema } from '@app/config';
-import { bootApp, BootedApp, FakePosthog, waitFor } from '@app/testing';
+import { bootApp, BootedApp, FakePosthog, seedDispatchOutbox, waitFor } from '@app/testing';
+import { dispatcherSchema } from '../../dispatcher/src/dispatcher.config';
 import { DispatcherModule } from '../../dispatcher/src/dispatcher.module';
 import { dispatcherOptions } from '../../dispatcher/src/dispatcher.options';
 import { AdminHarness, auditRows, flushStatistics, seedDispatch, startAdmin } from './admin-api.harness';
@@ -53,9 +53,7 @@ describe('dispatch summary and replay', () => {
     await seedDispatch(harness.db, 2, { status: 'FAILED', retryCount: 2, nextRetryInMs: 600_000 });
     await seedDispatch(harness.db, 2, { status: 'PENDING' });
     await seedDispatch(harness.db, 3, { status: 'DISPATCHED' });
-    await harness.db.query(
-      `INSERT INTO user_activity_dispatch_outbox (event_id, dispatch_target, payload) VALUES ('w-1', 'WEBHOOK', '{}')`,
-    );
+    await seedDispatchOutbox(harness.db, [{ eventId: 'w-1', target: 'WEBHOOK', payload: {} }]);
     await flushStatistics(harness.db);
 
     const [posthogTarget, webhook] = await summary();

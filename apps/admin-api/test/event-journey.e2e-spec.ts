@@ -1,12 +1,15 @@
 import request from 'supertest';
-import { dispatcherSchema, eventStoreSchema, ingestSchema, relaySchema } from '@app/config';
 import { bootApp, BootedApp, clientEventInputs, FakePosthog, waitFor } from '@app/testing';
+import { dispatcherSchema } from '../../dispatcher/src/dispatcher.config';
 import { DispatcherModule } from '../../dispatcher/src/dispatcher.module';
 import { dispatcherOptions } from '../../dispatcher/src/dispatcher.options';
+import { eventStoreSchema } from '../../event-store-consumer/src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../../event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../event-store-consumer/src/event-store-consumer.options';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../../outbox-relay/src/outbox-relay.config';
 import { OutboxRelayModule } from '../../outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../outbox-relay/src/outbox-relay.options';
 import { AdminHarness, seedSourceOutbox, startAdmin } from './admin-api.harness';

@@ -1,10 +1,11 @@
 import request from 'supertest';
-import { ingestSchema, relaySchema } from '@app/config';
 import { USER_ACTIVITY_EXCHANGE } from '@app/messaging';
 import { bootApp, BootedApp, clientEventInputs, waitFor } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../../outbox-relay/src/outbox-relay.config';
 import { OutboxRelayModule } from '../../outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../outbox-relay/src/outbox-relay.options';
 import { AdminHarness, sourceStatusCounts, startAdmin } from './admin-api.harness';

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, ConfigModule, DispatcherConfig, dispatcherSchema } from '@app/config';
-import { DatabaseModule, DispatchCircuitRepository, DispatchOutboxRepository } from '@app/entities';
+import { APP_CONFIG, AppConfigModule } from '@app/config';
+import {
+  DatabaseModule,
+  DISPATCH_OUTBOX_CHANNEL,
+  DispatchCircuitRepository,
+  DispatchOutboxRepository,
+  OutboxNotifications,
+} from '@app/entities';
 import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
 import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
 import { DispatchBatchService } from './dispatch/dispatch-batch.service';
-import { DispatchNotifications } from './dispatch/dispatch-notifications';
 import { DispatcherService } from './dispatch/dispatcher.service';
+import { DispatcherConfig, dispatcherSchema } from './dispatcher.config';
 import { DISPATCH_TARGETS } from './targets/dispatch-target';
 import { enabledTargets } from './targets/enabled-targets';
 
@@ -13,7 +19,7 @@ export const DISPATCHER = 'dispatcher';
 
 @Module({
   imports: [
-    ConfigModule.forApp(DISPATCHER, dispatcherSchema),
+    AppConfigModule.forApp(DISPATCHER, dispatcherSchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
@@ -23,9 +29,9 @@ export const DISPATCHER = 'dispatcher';
     DispatchBacklogGauges,
     DispatchBatchService,
     DispatchCircuitRepository,
-    DispatchNotifications,
     DispatchOutboxRepository,
     DispatcherService,
+    OutboxNotifications.provider(DISPATCH_OUTBOX_CHANNEL, 'dispatcher-listen'),
     {
       provide: DISPATCH_TARGETS,
       inject: [APP_CONFIG],

@@ -1,5 +1,5 @@
+import { EVENT_ID_UUID_NAMESPACE, uuidV5 } from '@app/entities';
 import { canonicalEvent, waitFor } from '@app/testing';
-import { EVENT_ID_UUID_NAMESPACE, uuidV5 } from '../src/targets/posthog-uuid';
 import { allDispatched, DispatcherHarness, startDispatcher } from './dispatcher.harness';
 
 describe('dispatcher with event ids that are not UUIDs', () => {

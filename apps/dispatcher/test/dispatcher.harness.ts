@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { dispatcherSchema } from '@app/config';
 import { CanonicalEvent, DispatchTargetName } from '@app/entities';
-import { bootApp, BootedApp, createTestDatabase, FakePosthog, TestDatabase } from '@app/testing';
+import { bootApp, BootedApp, createTestDatabase, FakePosthog, seedDispatchOutbox, TestDatabase } from '@app/testing';
+import { dispatcherSchema } from '../src/dispatcher.config';
 import { DispatcherModule } from '../src/dispatcher.module';
 import { dispatcherOptions } from '../src/dispatcher.options';
 
@@ -72,17 +72,13 @@ export async function startDispatcher(
     dispatchers,
     bootDispatcher,
     async seed(events) {
-      await db.query(
-        `INSERT INTO user_activity_dispatch_outbox (event_id, dispatch_target, payload)
-         SELECT e, $2, p FROM unnest($1::varchar[], $3::jsonb[]) AS t(e, p)`,
-        [events.map((e) => e.eventId), DispatchTargetName.Posthog, events.map((e) => JSON.stringify(e))],
+      await seedDispatchOutbox(
+        db,
+        events.map((e) => ({ eventId: e.eventId, target: DispatchTargetName.Posthog, payload: e })),
       );
     },
     async seedPayload(eventId, payload) {
-      await db.query(
-        `INSERT INTO user_activity_dispatch_outbox (event_id, dispatch_target, payload) VALUES ($1, $2, $3::jsonb)`,
-        [eventId, DispatchTargetName.Posthog, JSON.stringify(payload)],
-      );
+      await seedDispatchOutbox(db, [{ eventId, target: DispatchTargetName.Posthog, payload }]);
     },
     async rows(eventIds) {
       return db.query<DispatchRow>(

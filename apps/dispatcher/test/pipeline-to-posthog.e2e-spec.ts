@@ -1,6 +1,5 @@
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
-import { dispatcherSchema, eventStoreSchema, ingestSchema, relaySchema } from '@app/config';
 import {
   bootApp,
   BootedApp,
@@ -12,12 +11,16 @@ import {
   TestVhost,
   waitFor,
 } from '@app/testing';
+import { eventStoreSchema } from '../../event-store-consumer/src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../../event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../event-store-consumer/src/event-store-consumer.options';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../../outbox-relay/src/outbox-relay.config';
 import { OutboxRelayModule } from '../../outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../outbox-relay/src/outbox-relay.options';
+import { dispatcherSchema } from '../src/dispatcher.config';
 import { DispatcherModule } from '../src/dispatcher.module';
 import { dispatcherOptions } from '../src/dispatcher.options';
 import { posthogUuid } from '../src/targets/posthog-uuid';

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, eventStoreSchema } from '@app/config';
+import { AppConfigModule } from '@app/config';
 import { DatabaseModule, DispatchOutboxEnqueueRepository, EventStoreRepository } from '@app/entities';
 import { MessagingModule } from '@app/messaging';
 import { DeadLetterMetrics, HealthModule, LoggingModule, MetricsModule, MqMetrics, StoreMetrics } from '@app/metrics';
 import { DeadLetterDepthGauge } from './dead-letters/dead-letter-depth.gauge';
+import { eventStoreSchema } from './event-store-consumer.config';
 import { DispatchEnqueueHook } from './store/dispatch-enqueue.hook';
 import { EventStoreConsumer } from './store/event-store.consumer';
 import { EventStoreService } from './store/event-store.service';
@@ -12,7 +13,7 @@ export const EVENT_STORE_CONSUMER = 'event-store-consumer';
 
 @Module({
   imports: [
-    ConfigModule.forApp(EVENT_STORE_CONSUMER, eventStoreSchema),
+    AppConfigModule.forApp(EVENT_STORE_CONSUMER, eventStoreSchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,

@@ -1,6 +1,5 @@
 import amqplib, { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import request from 'supertest';
-import { eventStoreSchema } from '@app/config';
 import { CanonicalEvent } from '@app/entities';
 import { LogSignals } from '@app/metrics';
 import {
@@ -20,6 +19,7 @@ import {
   TestVhost,
   waitFor,
 } from '@app/testing';
+import { eventStoreSchema } from '../src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../src/event-store-consumer.options';
 

@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { ingestSchema, relaySchema } from '@app/config';
 import { bootApp, BootedApp, clientEventInputs, waitFor } from '@app/testing';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../../outbox-relay/src/outbox-relay.config';
 import { OutboxRelayModule } from '../../outbox-relay/src/outbox-relay.module';
 import { outboxRelayOptions } from '../../outbox-relay/src/outbox-relay.options';
 import { CanonicalEvent } from '@app/entities';

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, ConfigModule, IngestConfig, ingestSchema } from '@app/config';
+import { APP_CONFIG, AppConfigModule } from '@app/config';
 import {
   DatabaseModule,
   IngestPolicyRepository,
+  IngestRateLimitWindowRepository,
   IngestRejectionRepository,
   IngestRequestOutcomeRepository,
 } from '@app/entities';
@@ -14,6 +15,7 @@ import { IngestOutcomes } from './events/ingest-outcomes';
 import { IngestService } from './events/ingest.service';
 import { OutboxWriter } from './events/outbox-writer';
 import { OversizedBatchGuard } from './events/oversized-batch.guard';
+import { IngestConfig, ingestSchema } from './ingest-api.config';
 import { IngestRejections } from './policy/ingest-rejections';
 import { LiveIngestPolicy } from './policy/live-ingest-policy';
 import { ClientNetwork } from './rate-limit/client-network';
@@ -30,7 +32,7 @@ export const INGEST_API = 'ingest-api';
 
 @Module({
   imports: [
-    ConfigModule.forApp(INGEST_API, ingestSchema),
+    AppConfigModule.forApp(INGEST_API, ingestSchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
@@ -45,6 +47,7 @@ export const INGEST_API = 'ingest-api';
     },
     IngestOutcomes,
     IngestPolicyRepository,
+    IngestRateLimitWindowRepository,
     IngestRejectionRepository,
     IngestRejections,
     IngestRequestOutcomeRepository,

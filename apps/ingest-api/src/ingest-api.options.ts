@@ -1,7 +1,8 @@
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { AppOptions, HttpApp } from '@app/http';
 import { IngestOutcomes } from './events/ingest-outcomes';
 import { ingestSourceOf } from './events/request-outcome';
+import { IngestConfig } from './ingest-api.config';
 import { INGEST_API } from './ingest-api.module';
 import { useSdkCors } from './sdk/sdk-cors';
 import { ingestRouteOf } from './sdk/sdk-routes';

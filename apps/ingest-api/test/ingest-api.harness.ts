@@ -1,5 +1,5 @@
-import { ingestSchema } from '@app/config';
 import { bootApp, BootedApp, createTestDatabase, TestDatabase } from '@app/testing';
+import { ingestSchema } from '../src/ingest-api.config';
 import { IngestApiModule } from '../src/ingest-api.module';
 import { ingestApiOptions } from '../src/ingest-api.options';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { ingestSchema } from '@app/config';
 import { bootApp, BootedApp, clientEventInputs, createTestDatabase, FaultProxy, TestDatabase } from '@app/testing';
+import { ingestSchema } from '../src/ingest-api.config';
 import { IngestApiModule } from '../src/ingest-api.module';
 import { ingestApiOptions } from '../src/ingest-api.options';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ingestSchema } from '@app/config';
 import { bootApp, BootedApp, createTestDatabase, FaultProxy, TestDatabase } from '@app/testing';
+import { ingestSchema } from '../src/ingest-api.config';
 import { IngestApiModule } from '../src/ingest-api.module';
 import { ingestApiOptions } from '../src/ingest-api.options';
 import { BACKEND_KEY, basicAuth, postJson, SDK_KEYS, WEB_KEY } from './sdk.harness';

@@ -1,7 +1,7 @@
-import { runApp } from '@app/http';
+import { exitOnStartupFailure } from '@app/http';
 import { captureStartupFailure, FaultProxy } from '@app/testing';
-import { IngestApiModule } from '../src/ingest-api.module';
 import { ingestApiOptions } from '../src/ingest-api.options';
+import { bootstrap } from '../src/main';
 
 describe('ingest-api start-up failures', () => {
   const saved = { ...process.env };
@@ -17,7 +17,7 @@ describe('ingest-api start-up failures', () => {
     process.env.DATABASE_URL = `postgres://postgres:hunter2@127.0.0.1:${port}/user_activity`;
     process.env.PORT = '0';
 
-    const failure = await captureStartupFailure(() => runApp(IngestApiModule, ingestApiOptions));
+    const failure = await captureStartupFailure(() => bootstrap().catch(exitOnStartupFailure(ingestApiOptions.name)));
     await closed.close();
 
     expect(failure.exitCode).toBe(1);
@@ -33,7 +33,7 @@ describe('ingest-api start-up failures', () => {
     process.env.PORT = 'eighty';
     process.env.ANALYTICS_INGEST_RATE_LIMIT_WINDOW = 'one minute';
 
-    const failure = await captureStartupFailure(() => runApp(IngestApiModule, ingestApiOptions));
+    const failure = await captureStartupFailure(() => bootstrap().catch(exitOnStartupFailure(ingestApiOptions.name)));
 
     expect(failure.exitCode).toBe(1);
     const output = failure.stderrLines.join('\n');

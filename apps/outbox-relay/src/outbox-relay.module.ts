@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, relaySchema } from '@app/config';
-import { DatabaseModule } from '@app/entities';
+import { AppConfigModule } from '@app/config';
+import { DatabaseModule, OutboxNotifications, RetentionRepository, SOURCE_OUTBOX_CHANNEL } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
 import {
   HealthModule,
@@ -10,18 +10,17 @@ import {
   SourceOutboxBacklogMetrics,
   SourceOutboxMetrics,
 } from '@app/metrics';
+import { relaySchema } from './outbox-relay.config';
 import { RelayReadiness } from './relay/relay-readiness';
-import { RetentionRepository } from './housekeeping/retention.repository';
 import { RetentionWorker } from './housekeeping/retention.worker';
 import { SourceOutboxGauges } from './housekeeping/source-outbox-gauges';
-import { OutboxNotifications } from './relay/outbox-notifications';
 import { OutboxRelayWorker } from './relay/outbox-relay.worker';
 
 export const OUTBOX_RELAY = 'outbox-relay';
 
 @Module({
   imports: [
-    ConfigModule.forApp(OUTBOX_RELAY, relaySchema),
+    AppConfigModule.forApp(OUTBOX_RELAY, relaySchema),
     DatabaseModule.forApp(),
     HealthModule,
     LoggingModule,
@@ -29,7 +28,7 @@ export const OUTBOX_RELAY = 'outbox-relay';
     SourceOutboxPublishingModule.forApp(),
   ],
   providers: [
-    OutboxNotifications,
+    OutboxNotifications.provider(SOURCE_OUTBOX_CHANNEL, 'outbox-relay-listen'),
     OutboxRelayWorker,
     RelayReadiness,
     RetentionRepository,

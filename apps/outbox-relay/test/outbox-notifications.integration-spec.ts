@@ -1,7 +1,7 @@
-import { coreSchema, loadConfig } from '@app/config';
-import { SOURCE_OUTBOX_CHANNEL } from '@app/entities';
+import { OutboxNotifications, SOURCE_OUTBOX_CHANNEL } from '@app/entities';
 import { createTestDatabase, FaultProxy, sleep, TestDatabase, waitFor } from '@app/testing';
-import { OutboxNotifications } from '../src/relay/outbox-notifications';
+
+const APPLICATION = 'outbox-relay-listen';
 
 describe('OutboxNotifications', () => {
   let db: TestDatabase;
@@ -9,7 +9,11 @@ describe('OutboxNotifications', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('relay_notify');
-    notifications = new OutboxNotifications(loadConfig(coreSchema, { DATABASE_URL: db.url }));
+    notifications = new OutboxNotifications({
+      url: db.url,
+      channel: SOURCE_OUTBOX_CHANNEL,
+      applicationName: APPLICATION,
+    });
     await notifications.listen();
   });
 
@@ -42,6 +46,15 @@ describe('OutboxNotifications', () => {
     await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
     expect(await woken).toBe(true);
   });
+
+  it('wakes every waiting loop and every subscriber on one NOTIFY', async () => {
+    let heard = 0;
+    notifications.subscribe(() => heard++);
+    const woken = Promise.all([wakesBefore(10_000), wakesBefore(10_000)]);
+    await db.query(`SELECT pg_notify('${SOURCE_OUTBOX_CHANNEL}', '')`);
+    expect(await woken).toEqual([true, true]);
+    expect(heard).toBe(1);
+  });
 });
 
 describe('OutboxNotifications behind a connection that is reset', () => {
@@ -53,7 +66,11 @@ describe('OutboxNotifications behind a connection that is reset', () => {
     db = await createTestDatabase('relay_notify_reset');
     const forwarded = await FaultProxy.forUrl(db.url);
     proxy = forwarded.proxy;
-    notifications = new OutboxNotifications(loadConfig(coreSchema, { DATABASE_URL: forwarded.url }));
+    notifications = new OutboxNotifications({
+      url: forwarded.url,
+      channel: SOURCE_OUTBOX_CHANNEL,
+      applicationName: APPLICATION,
+    });
     await notifications.listen();
   });
 

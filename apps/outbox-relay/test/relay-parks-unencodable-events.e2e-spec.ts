@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { eventStoreSchema, ingestSchema, relaySchema } from '@app/config';
 import { CanonicalEvent, EventSource } from '@app/entities';
 import {
   bootApp,
@@ -7,14 +6,18 @@ import {
   canonicalEvent,
   createTestDatabase,
   createTestVhost,
+  seedSourceOutbox,
   TestDatabase,
   TestVhost,
   waitFor,
 } from '@app/testing';
+import { eventStoreSchema } from '../../event-store-consumer/src/event-store-consumer.config';
 import { EventStoreConsumerModule } from '../../event-store-consumer/src/event-store-consumer.module';
 import { eventStoreConsumerOptions } from '../../event-store-consumer/src/event-store-consumer.options';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../src/outbox-relay.config';
 import { OutboxRelayModule } from '../src/outbox-relay.module';
 import { outboxRelayOptions } from '../src/outbox-relay.options';
 
@@ -70,11 +73,16 @@ describe('outbox-relay with events AMQP cannot encode among good ones', () => {
 
   /** As a service sharing the database may do (DESIGN §3), past ingest's checks. */
   async function insertIntoOutbox(event: CanonicalEvent): Promise<void> {
-    await db.query(
-      `INSERT INTO user_activity_source_outbox (event_id, event_name, event_version, occurred_at, member_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [event.eventId, event.eventName, event.eventVersion, event.occurredAt, event.memberId, JSON.stringify(event)],
-    );
+    await seedSourceOutbox(db, [
+      {
+        eventId: event.eventId,
+        eventName: event.eventName,
+        eventVersion: event.eventVersion,
+        occurredAt: event.occurredAt,
+        memberId: event.memberId,
+        payload: event,
+      },
+    ]);
   }
 
   async function sourceRows(): Promise<SourceRow[]> {

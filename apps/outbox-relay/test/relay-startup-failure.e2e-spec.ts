@@ -1,7 +1,7 @@
-import { runApp } from '@app/http';
+import { exitOnStartupFailure } from '@app/http';
 import { captureStartupFailure, createTestDatabase, FaultProxy, TestDatabase } from '@app/testing';
-import { OutboxRelayModule } from '../src/outbox-relay.module';
 import { outboxRelayOptions } from '../src/outbox-relay.options';
+import { bootstrap } from '../src/main';
 
 describe('outbox-relay start-up without RabbitMQ', () => {
   const saved = { ...process.env };
@@ -24,7 +24,7 @@ describe('outbox-relay start-up without RabbitMQ', () => {
     process.env.RABBITMQ_URL = `amqp://guest:secret@127.0.0.1:${port}`;
     process.env.PORT = '0';
 
-    const failure = await captureStartupFailure(() => runApp(OutboxRelayModule, outboxRelayOptions));
+    const failure = await captureStartupFailure(() => bootstrap().catch(exitOnStartupFailure(outboxRelayOptions.name)));
     await closed.close();
 
     expect(failure.exitCode).toBe(1);

@@ -1,9 +1,10 @@
-import { ingestSchema, relaySchema } from '@app/config';
 import { USER_ACTIVITY_EXCHANGE } from '@app/messaging';
 import { bootApp, BootedApp, createTestDatabase, createTestVhost, TestDatabase, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
+import { ingestSchema } from '../../ingest-api/src/ingest-api.config';
 import { IngestApiModule } from '../../ingest-api/src/ingest-api.module';
 import { ingestApiOptions } from '../../ingest-api/src/ingest-api.options';
+import { relaySchema } from '../src/outbox-relay.config';
 import { OutboxRelayModule } from '../src/outbox-relay.module';
 import { outboxRelayOptions } from '../src/outbox-relay.options';
 

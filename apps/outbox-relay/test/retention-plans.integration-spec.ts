@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/entities';
+import { dataSourceOptions, RetentionRepository, retentionDelete, RetentionTable } from '@app/entities';
 import { costOf, createTestDatabase, TestDatabase } from '@app/testing';
-import { RetentionRepository, retentionDelete, RetentionTable } from '../src/housekeeping/retention.repository';
 
 // Six days of sent rows and traces, one every few seconds: enough that a scan of a table costs thousands of pages.
 const ROWS = 100_000;

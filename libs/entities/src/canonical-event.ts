@@ -13,6 +13,15 @@ export interface CanonicalEvent {
   receivedAt: string;
 }
 
+/** Column sizes of `user_activity_event` (DESIGN §2) in code points; every reader of an event checks them. */
+export const EVENT_FIELD_MAX_CHARS = { eventId: 64, eventName: 100, eventVersion: 20, anonymousId: 100 } as const;
+
+/** Years 1 to 9999: what both PostgreSQL's timestamptz and the canonical event's ISO-8601 string can hold. */
+export function isStorableTime(epochMs: number): boolean {
+  const year = new Date(epochMs).getUTCFullYear();
+  return !Number.isNaN(epochMs) && year >= 1 && year <= 9999;
+}
+
 export class ContractValidationError extends Error {
   constructor(readonly reason: string) {
     super(`invalid canonical event: ${reason}`);
@@ -56,7 +65,7 @@ export function parseCanonicalEvent(body: unknown): CanonicalEvent {
   }
   const anonymousId = event.anonymousId ?? null;
   if (anonymousId !== null) {
-    boundedString(anonymousId, 'anonymousId', 100);
+    boundedString(anonymousId, 'anonymousId', EVENT_FIELD_MAX_CHARS.anonymousId);
   }
   if (event.source !== EventSource.Client && event.source !== EventSource.Server) {
     throw new ContractValidationError('source must be CLIENT or SERVER');
@@ -66,9 +75,9 @@ export function parseCanonicalEvent(body: unknown): CanonicalEvent {
     throw new ContractValidationError('properties must be an object');
   }
   return {
-    eventId: boundedString(event.eventId, 'eventId', 64),
-    eventName: boundedString(event.eventName, 'eventName', 100),
-    eventVersion: boundedString(event.eventVersion ?? 'v1', 'eventVersion', 20),
+    eventId: boundedString(event.eventId, 'eventId', EVENT_FIELD_MAX_CHARS.eventId),
+    eventName: boundedString(event.eventName, 'eventName', EVENT_FIELD_MAX_CHARS.eventName),
+    eventVersion: boundedString(event.eventVersion ?? 'v1', 'eventVersion', EVENT_FIELD_MAX_CHARS.eventVersion),
     occurredAt: instant(event.occurredAt, 'occurredAt'),
     memberId: memberId as number | null,
     anonymousId: anonymousId as string | null,

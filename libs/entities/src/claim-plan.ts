@@ -6,3 +6,9 @@
  * marks them as it passes, so its cost stays flat whatever the vacuum schedule. `SET LOCAL` ends with the transaction.
  */
 export const CLAIM_WITHOUT_BITMAP_SCAN = 'SET LOCAL enable_bitmapscan = off';
+
+/**
+ * Batches a relay or dispatch loop claims and sends at once while a backlog lasts (SKIP LOCKED keeps them apart), so
+ * that its rate is not bounded by one batch's round trips.
+ */
+export const BATCHES_IN_FLIGHT = 2;

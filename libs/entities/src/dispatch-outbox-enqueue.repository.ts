@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CanonicalEvent } from './canonical-event';
+import { DISPATCH_OUTBOX_CHANNEL } from './outbox-notifications';
 import { SqlExecutor } from './sql-executor';
-
-/** NOTIFY channel on which an enqueue that inserted rows wakes the dispatchers (delivered on commit). */
-export const DISPATCH_OUTBOX_CHANNEL = 'user_activity_dispatch_outbox';
 
 /** How many dispatch rows one enqueue inserted for a target, and how many already existed. */
 export interface DispatchEnqueueCount {

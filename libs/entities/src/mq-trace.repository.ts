@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { MqTrace, TraceStage } from './message-queue-trace.entity';
+import { SqlExecutor } from './sql-executor';
 
 /** One row of `message_queue_trace_log` as the admin API shows it (runbook §5-3). */
 export interface MqTraceView extends MqTrace {
@@ -22,9 +23,19 @@ interface TraceRow {
   createdAt: Date;
 }
 
+// The retention batch: see SOURCE_OUTBOX_RETENTION_DELETE.
+export const MQ_TRACE_RETENTION_DELETE = `DELETE FROM message_queue_trace_log WHERE id = ANY(ARRAY(
+      SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond'
+      ORDER BY created_at LIMIT $2))`;
+
 const TRACE_COLUMNS = `id, message_id AS "messageId", topic, provider, message_key AS "messageKey",
   consumer_group AS "consumerGroup", stage, processing_millis AS "processingMillis",
   error_message AS "errorMessage", created_at AS "createdAt"`;
+
+/** At most `max` characters as VARCHAR(n) counts them (code points): `slice` would cut a 64-emoji event id short. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : [...text].slice(0, max).join('');
+}
 
 function toView(row: TraceRow): MqTraceView {
   return {
@@ -35,10 +46,41 @@ function toView(row: TraceRow): MqTraceView {
   };
 }
 
-/** Reads `message_queue_trace_log`; both queries walk an index backwards (message_id, id DESC) or the primary key. */
+/**
+ * `message_queue_trace_log`: written in one statement inside the caller's transaction; both reads walk an index
+ * backwards (message_id, id DESC) or the primary key.
+ */
 @Injectable()
 export class MqTraceRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Writes the trace rows in one statement, inside the caller's transaction. */
+  async write(tx: SqlExecutor, traces: MqTrace[]): Promise<void> {
+    if (traces.length === 0) {
+      return;
+    }
+    await tx.query(
+      `INSERT INTO message_queue_trace_log
+         (message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message, created_at)
+       SELECT t.message_id, t.topic, t.provider, t.message_key, t.consumer_group, t.stage, t.processing_millis,
+              t.error_message, COALESCE(t.created_at, clock_timestamp())
+       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                   $7::bigint[], $8::varchar[], $9::timestamptz[])
+         AS t(message_id, topic, provider, message_key, consumer_group, stage, processing_millis, error_message,
+              created_at)`,
+      [
+        traces.map((t) => clip(t.messageId, 100)),
+        traces.map((t) => t.topic),
+        traces.map((t) => t.provider),
+        traces.map((t) => (t.messageKey === null ? null : clip(t.messageKey, 200)) ?? null),
+        traces.map((t) => t.consumerGroup),
+        traces.map((t) => t.stage),
+        traces.map((t) => t.processingMillis),
+        traces.map((t) => (t.errorMessage === null ? null : clip(t.errorMessage, 1000)) ?? null),
+        traces.map((t) => t.createdAt ?? null),
+      ],
+    );
+  }
 
   /**
    * The newest traces, of one message when `messageId` is given, else of all messages. By stage time, not by id: a

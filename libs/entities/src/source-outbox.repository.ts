@@ -5,10 +5,9 @@ import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
 import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
+import { SOURCE_OUTBOX_CHANNEL } from './outbox-notifications';
 import { estimateSent } from './sent-rows-estimate';
 import { SqlExecutor } from './sql-executor';
-
-export const SOURCE_OUTBOX_CHANNEL = 'user_activity_source_outbox';
 
 /** The statement was given up at its deadline; its connection was closed, so it cannot commit afterwards. */
 export class StatementAbandonedError extends Error {
@@ -91,6 +90,15 @@ function toBacklog(row: BacklogRow): SourceOutboxBacklog {
     oldestPendingAt: row.oldestPendingAt ? row.oldestPendingAt.toISOString() : null,
   };
 }
+
+// Retention batches (RetentionRepository), oldest first by the column the cut-off is on: each batch, the last one
+// included, is a range of that column's index (partial for the outboxes), never a walk of the table looking for rows
+// old enough. `= ANY(ARRAY(…))` deletes the batch by primary key; with `IN (…)` the planner may hash the batch and
+// scan the table for it. $1 is the retention in ms, $2 the batch size.
+export const SOURCE_OUTBOX_RETENTION_DELETE = `DELETE FROM user_activity_source_outbox WHERE id = ANY(ARRAY(
+      SELECT id FROM user_activity_source_outbox
+      WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
+      ORDER BY published_at LIMIT $2))`;
 
 // clock_timestamp(), not now(): now() is the start of the transaction, before rows that committed since then.
 const CLAIM_COLUMNS = `id, event_id AS "eventId", event_name AS "eventName", payload, status, retry_count AS "retryCount",

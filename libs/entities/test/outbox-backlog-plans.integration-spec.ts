@@ -8,7 +8,6 @@ import {
   TestDatabase,
 } from '@app/testing';
 import { dataSourceOptions } from '../src/data-source-options';
-import { DispatchOutboxAdminRepository } from '../src/dispatch-outbox-admin.repository';
 import { DispatchOutboxRepository } from '../src/dispatch-outbox.repository';
 import { SourceOutboxRepository } from '../src/source-outbox.repository';
 import { SqlExecutor } from '../src/sql-executor';
@@ -154,8 +153,8 @@ describe('outbox statements after an outage: thousands of rows sent, thousands w
 
   it("the dispatcher's gauges and the operator's dispatch summary read the waiting rows, never the sent ones", async () => {
     const outbox = new DispatchOutboxRepository(dataSource);
-    const admin = new DispatchOutboxAdminRepository(dataSource);
-    let counts: Awaited<ReturnType<DispatchOutboxAdminRepository['countsByTarget']>> = [];
+    const admin = new DispatchOutboxRepository(dataSource);
+    let counts: Awaited<ReturnType<DispatchOutboxRepository['countsByTarget']>> = [];
     const statements = await recordedStatements(dataSource, async () => {
       expect(await outbox.backlog(['POSTHOG'])).toEqual([
         { target: 'POSTHOG', pendingCount: PENDING, failedCount: WAITING },

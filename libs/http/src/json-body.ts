@@ -182,7 +182,7 @@ function parseJson(raw: Buffer): unknown {
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw invalidRequest([{ field: '(body)', reason: 'malformed JSON' }]);
+    throw unreadable('malformed JSON');
   }
   const problem = findUnsafeJson(body);
   if (problem !== null) {

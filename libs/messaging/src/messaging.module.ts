@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { MqTraceRepository } from '@app/entities';
 import { metricGroupProviders, MqProviderMetrics } from '@app/metrics';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { MqTraceWriter } from './mq-trace.writer';
 import { BROKER_AT_START, BrokerAtStart, RabbitConnection } from './rabbit-connection';
 import { SourceOutboxPublisher } from './source-outbox.publisher';
 
@@ -17,11 +17,11 @@ export class MessagingModule {
         ConfirmedPublisher,
         DeadLetterQueue,
         ...metricGroupProviders([MqProviderMetrics]),
-        MqTraceWriter,
+        MqTraceRepository,
         RabbitConnection,
         { provide: BROKER_AT_START, useValue: atStart },
       ],
-      exports: [ConfirmedPublisher, DeadLetterQueue, MqTraceWriter, RabbitConnection],
+      exports: [ConfirmedPublisher, DeadLetterQueue, MqTraceRepository, RabbitConnection],
     };
   }
 }

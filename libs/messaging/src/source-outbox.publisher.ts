@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   CanonicalEvent,
   ClaimedSourceRow,
+  MqTrace,
+  MqTraceRepository,
   parseCanonicalEvent,
   SourceFailure,
   SourceOutboxRepository,
@@ -12,7 +14,6 @@ import {
 import { SourceOutboxMetrics } from '@app/metrics';
 import { backoffDelayMs, SourceOutboxStatus, transitionSourceOutbox } from '@app/state-machines';
 import { ConfirmedPublisher } from './confirmed-publisher';
-import { MqTrace, MqTraceWriter } from './mq-trace.writer';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';
 
 export interface RetryPolicy {
@@ -59,7 +60,7 @@ export class SourceOutboxPublisher {
   constructor(
     private readonly publisher: ConfirmedPublisher,
     private readonly outbox: SourceOutboxRepository,
-    private readonly traces: MqTraceWriter,
+    private readonly traces: MqTraceRepository,
     private readonly metrics: SourceOutboxMetrics,
   ) {}
 

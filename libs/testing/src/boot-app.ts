@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { APP_CONFIG, loadConfig } from '@app/config';
-import { AppOptions, configureApp, createHttpAdapter, HttpApp } from '@app/http';
+import { AppOptions, configureApp, createHttpAdapter, HttpApp, nestAppOptions } from '@app/http';
 import { LOG_DESTINATION } from '@app/metrics';
 import { assertGlobalRegistryUnused, withOwnMetricsRegistry } from './app-metrics-registry';
 import { LogCapture } from './log-capture';
@@ -24,8 +24,9 @@ export interface BootedApp {
 }
 
 /**
- * Boots an app module as main.ts does (same edge setup), with its config validated from `env` instead of
- * the environment, its logs captured in memory, and its metrics on a registry of its own (withOwnMetricsRegistry).
+ * Boots an app module as main.ts does (same create options, logger and edge setup), with its config validated from
+ * `env` instead of the environment, its logs captured in memory, and its metrics on a registry of its
+ * own (withOwnMetricsRegistry).
  */
 export async function bootApp(
   module: Type,
@@ -41,10 +42,7 @@ export async function bootApp(
     .useValue(logs)
     .compile();
   await assertGlobalRegistryUnused();
-  const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = testingModule.createNestApplication<HttpApp>(createHttpAdapter(), nestAppOptions);
   app.useLogger(app.get(Logger));
   configureApp(app, options);
   await app.listen(0, '127.0.0.1');

@@ -17,3 +17,4 @@ export * from './plan-cost';
 export * from './alert-rules';
 export * from './prometheus-server';
 export * from './app-metrics-registry';
+export * from './table-seeds';

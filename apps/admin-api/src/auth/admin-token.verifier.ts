@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AdminConfig, APP_CONFIG } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { bearerToken } from '@app/http';
+import { AdminConfig } from '../admin-api.config';
 import { AdminToken, identifyAdminToken, parseAdminTokens } from './admin-tokens';
 
 /** Holds the parsed ADMIN_TOKENS; a malformed entry stops the app at start-up. */

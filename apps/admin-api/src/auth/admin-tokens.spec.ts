@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminSchema, loadConfig } from '@app/config';
+import { loadConfig } from '@app/config';
+import { adminSchema } from '../admin-api.config';
 import { AdminTokensError, identifyAdminToken, parseAdminTokens } from './admin-tokens';
 
 describe('ADMIN_TOKENS', () => {

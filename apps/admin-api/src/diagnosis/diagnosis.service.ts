@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AdminConfig, APP_CONFIG, parseIsoDuration } from '@app/config';
+import { APP_CONFIG, parseIsoDuration } from '@app/config';
 import { ApiError, invalidRequest } from '@app/http';
+import { AdminConfig } from '../admin-api.config';
 import { DEFAULT_THRESHOLDS, diagnoseEvent, diagnoseWindow, Thresholds } from './diagnosis.walk';
 import { DIAGNOSIS_SINCE, DiagnosisDto, INCIDENT_MAX_WINDOW, RecoveryCheckDto } from './diagnosis.dto';
 import { incidentReport } from './incident-report';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AdminConfig, APP_CONFIG, posthogDispatchEnabled } from '@app/config';
+import { APP_CONFIG, posthogDispatchEnabled } from '@app/config';
 import {
   DispatchTargetName,
   EventJourneyRepository,
@@ -10,6 +10,7 @@ import {
   SnapshotWindow,
   TraceStage,
 } from '@app/entities';
+import { AdminConfig } from '../admin-api.config';
 import { BrokerQueueReader } from './broker-queue.reader';
 import { EventSnapshot, IngestCounts, PipelineSnapshot, TraceCounts } from './diagnosis.walk';
 import { RecoveryInputs } from './recovery-check';

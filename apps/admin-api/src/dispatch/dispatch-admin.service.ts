@@ -1,17 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminConfig, APP_CONFIG, posthogDispatchEnabled } from '@app/config';
+import { APP_CONFIG, posthogDispatchEnabled } from '@app/config';
 import {
   AdminAuditAction,
   AdminAuditRepository,
   DispatchCircuitRepository,
-  DispatchOutboxAdminRepository,
+  DispatchOutboxRepository,
   DispatchTargetCounts,
   DispatchTargetName,
   StoredCircuit,
 } from '@app/entities';
 import { CircuitState, DispatchOutboxStatus, transitionDispatchOutbox } from '@app/state-machines';
+import { AdminConfig } from '../admin-api.config';
 import { clampLimit } from '../http/limit-param';
 import {
   CircuitDto,
@@ -48,7 +49,7 @@ export class DispatchAdminService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AdminConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly dispatch: DispatchOutboxAdminRepository,
+    private readonly dispatch: DispatchOutboxRepository,
     private readonly circuits: DispatchCircuitRepository,
     private readonly audit: AdminAuditRepository,
   ) {}

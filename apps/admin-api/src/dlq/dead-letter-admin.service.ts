@@ -10,7 +10,6 @@ import {
   DeadLetterView,
   EVENT_STORE_QUEUE,
   MQ_PROVIDER_RABBITMQ,
-  MqTraceWriter,
   RabbitConnection,
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
@@ -55,7 +54,6 @@ export class DeadLetterAdminService {
     private readonly deadLetters: DeadLetterQueue,
     private readonly connection: RabbitConnection,
     private readonly traces: MqTraceRepository,
-    private readonly traceWriter: MqTraceWriter,
     private readonly audit: AdminAuditRepository,
   ) {}
 
@@ -88,7 +86,7 @@ export class DeadLetterAdminService {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [REDRIVE_LOCK_KEY]);
       const [{ movedAt }] = await tx.query<{ movedAt: string }[]>(`SELECT clock_timestamp()::text AS "movedAt"`);
       const outcome = await this.onBroker(() => this.deadLetters.redrive(limit));
-      await this.traceWriter.write(
+      await this.traces.write(
         tx,
         outcome.moved
           .filter((message): message is DeadLetterView & { messageId: string } => message.messageId !== null)

@@ -1,12 +1,14 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { parseIsoDuration } from '@app/config';
+import { EVENT_FIELD_MAX_CHARS } from '@app/entities';
+import { AMQP_SHORT_STRING_MAX_BYTES } from '@app/messaging';
 import { parseInstant } from '../http/iso-instant';
 
 export const MIN_WINDOW_MS = 1_000;
 export const MAX_WINDOW_MS = 7 * 24 * 3_600_000;
 /** ingest-api's eventName rules (DESIGN §2, §3): the allowlist holds names a client event can carry. */
-export const EVENT_NAME_MAX_LENGTH = 100;
-export const EVENT_NAME_MAX_BYTES = 255;
+export const EVENT_NAME_MAX_LENGTH = EVENT_FIELD_MAX_CHARS.eventName;
+export const EVENT_NAME_MAX_BYTES = AMQP_SHORT_STRING_MAX_BYTES;
 
 /** A rate-limit window: an ISO-8601 duration (`PT1M`) from 1 second to 7 days. */
 export function IsWindow(options?: ValidationOptions): PropertyDecorator {

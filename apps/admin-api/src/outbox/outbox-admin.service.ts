@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminConfig, APP_CONFIG } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { AdminAuditAction, AdminAuditRepository, SourceOutboxRepository } from '@app/entities';
 import { ApiError } from '@app/http';
 import { PublishTally, RabbitConnection, RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
+import { AdminConfig } from '../admin-api.config';
 import { clampLimit } from '../http/limit-param';
 import { OutboxReplayResultDto, OutboxSummaryDto, REPLAY_LIMIT } from './outbox.dto';
 

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, DispatcherConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { DispatchOutboxRepository, DispatchTargetName } from '@app/entities';
 import { DispatchMetrics } from '@app/metrics';
+import { DispatcherConfig } from '../dispatcher.config';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 
 /** Keeps the pending/failed gauges per target current with one backlog query per refresh, never two at once. */

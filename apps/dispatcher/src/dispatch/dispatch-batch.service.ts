@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, DispatcherConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { DispatchOutboxRepository } from '@app/entities';
 import { DispatchMetrics, LogSignals, signalLog } from '@app/metrics';
+import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchTarget } from '../targets/dispatch-target';
 import { readPayloads } from './dispatch-payload.reader';
 import { OutcomePlan, planOutcomes, RetryPolicy } from './dispatch-outcome.plan';

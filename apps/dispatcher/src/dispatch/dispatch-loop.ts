@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
+import { BATCHES_IN_FLIGHT } from '@app/entities';
 import { DispatchMetrics } from '@app/metrics';
 import { DispatchTarget } from '../targets/dispatch-target';
 import { DispatchBatchService } from './dispatch-batch.service';
 import { TargetBreaker } from './target-breaker';
-
-/** Batches of one target sent at once while a backlog lasts. */
-const BATCHES_IN_FLIGHT = 2;
 
 interface Pause {
   ms: number;

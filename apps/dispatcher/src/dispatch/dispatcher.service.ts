@@ -1,11 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, DispatcherConfig } from '@app/config';
-import { DispatchCircuitRepository } from '@app/entities';
+import { APP_CONFIG } from '@app/config';
+import { DispatchCircuitRepository, OutboxNotifications } from '@app/entities';
 import { DispatchMetrics } from '@app/metrics';
+import { DispatcherConfig } from '../dispatcher.config';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 import { DispatchBatchService } from './dispatch-batch.service';
 import { DispatchLoop } from './dispatch-loop';
-import { DispatchNotifications } from './dispatch-notifications';
 import { TargetBreaker } from './target-breaker';
 
 /**
@@ -23,7 +23,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
     private readonly batches: DispatchBatchService,
     private readonly circuits: DispatchCircuitRepository,
     private readonly metrics: DispatchMetrics,
-    private readonly notifications: DispatchNotifications,
+    private readonly notifications: OutboxNotifications,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

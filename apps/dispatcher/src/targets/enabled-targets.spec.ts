@@ -1,4 +1,4 @@
-import { DispatcherConfig } from '@app/config';
+import { DispatcherConfig } from '../dispatcher.config';
 import { enabledTargets } from './enabled-targets';
 
 function config(enabled: boolean, key: string): DispatcherConfig {

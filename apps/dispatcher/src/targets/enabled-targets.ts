@@ -1,4 +1,5 @@
-import { DispatcherConfig, posthogDispatchEnabled } from '@app/config';
+import { posthogDispatchEnabled } from '@app/config';
+import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchTarget } from './dispatch-target';
 import { PosthogTarget } from './posthog.target';
 

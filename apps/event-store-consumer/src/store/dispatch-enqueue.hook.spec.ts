@@ -1,4 +1,4 @@
-import { EventStoreConfig } from '@app/config';
+import { EventStoreConfig } from '../event-store-consumer.config';
 import { enabledDispatchTargets } from './dispatch-enqueue.hook';
 
 function config(enabled: boolean, key: string): EventStoreConfig {

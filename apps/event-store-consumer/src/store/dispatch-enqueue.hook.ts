@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, EventStoreConfig, posthogDispatchEnabled } from '@app/config';
+import { APP_CONFIG, posthogDispatchEnabled } from '@app/config';
 import {
   CanonicalEvent,
   DispatchEnqueueCount,
@@ -7,6 +7,7 @@ import {
   DispatchTargetName,
   SqlExecutor,
 } from '@app/entities';
+import { EventStoreConfig } from '../event-store-consumer.config';
 import { StoreHookError } from './store.errors';
 
 /** The dispatch targets with a row per stored event: POSTHOG only when it is enabled and has an API key. */

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { APP_CONFIG, EventStoreConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import {
   BatchHandler,
   BatchingConsumer,
@@ -19,6 +19,7 @@ import {
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
 import { LogSignals, MqMetrics, ReadinessService, signalLog, StoreMetrics } from '@app/metrics';
+import { EventStoreConfig } from '../event-store-consumer.config';
 import { DispatchEnqueueHook } from './dispatch-enqueue.hook';
 import { parseEventBatch } from './event-batch.parser';
 import { EventStoreService, StoreOutcome } from './event-store.service';

@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DispatchEnqueueCount, EventStoreRepository, SqlExecutor, TraceStage } from '@app/entities';
 import {
-  EVENT_STORE_QUEUE,
-  MQ_PROVIDER_RABBITMQ,
+  DispatchEnqueueCount,
+  EventStoreRepository,
   MqTrace,
-  MqTraceWriter,
-  USER_ACTIVITY_EXCHANGE,
-} from '@app/messaging';
+  MqTraceRepository,
+  SqlExecutor,
+  TraceStage,
+} from '@app/entities';
+import { EVENT_STORE_QUEUE, MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from '@app/messaging';
 import { DispatchEnqueueHook } from './dispatch-enqueue.hook';
 import { ParsedBatch, RejectedDelivery, ValidDelivery } from './event-batch.parser';
 import { EventRefusedError, isDataError } from './store.errors';
@@ -75,7 +76,7 @@ export class EventStoreService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventStoreRepository,
     private readonly hook: DispatchEnqueueHook,
-    private readonly traces: MqTraceWriter,
+    private readonly traces: MqTraceRepository,
   ) {}
 
   async store(batch: ParsedBatch): Promise<StoreOutcome> {

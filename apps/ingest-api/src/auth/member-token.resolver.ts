@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtPayload, verify, VerifyOptions } from 'jsonwebtoken';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { IngestMetrics } from '@app/metrics';
 import { bearerToken } from '@app/http';
+import { IngestConfig } from '../ingest-api.config';
 
 /**
  * The optional member token of the public endpoint (HS256, member id in `sub`). As in v1, a missing, expired or

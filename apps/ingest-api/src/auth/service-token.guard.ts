@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { ApiError, bearerToken, secretsEqual } from '@app/http';
+import { IngestConfig } from '../ingest-api.config';
 
 /** The service-to-service endpoint needs `Authorization: Bearer <INGEST_SERVICE_TOKEN>`; unset token = closed. */
 @Injectable()

@@ -13,6 +13,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { EVENT_FIELD_MAX_CHARS } from '@app/entities';
 import { AMQP_SHORT_STRING_MAX_BYTES } from '@app/messaging';
 import { MaxJsonBytes } from './max-json-bytes.validator';
 import { MaxUtf8Bytes } from './max-utf8-bytes.validator';
@@ -24,31 +25,41 @@ export const MAX_PROPERTIES_BYTES = 16 * 1024;
 /** eventId is the message's messageId, eventName its routing key and type: AMQP short strings (DESIGN §6). */
 const MESSAGE_ID_REASON = 'it is the AMQP messageId';
 const ROUTING_KEY_REASON = 'it is the AMQP routing key';
+const {
+  eventId: EVENT_ID_MAX,
+  eventName: EVENT_NAME_MAX,
+  eventVersion: EVENT_VERSION_MAX,
+  anonymousId: ANONYMOUS_ID_MAX,
+} = EVENT_FIELD_MAX_CHARS;
 const SHORT_STRING_NOTE = `; at most ${AMQP_SHORT_STRING_MAX_BYTES} bytes in UTF-8, as it travels as an AMQP short string`;
 
 export class ClientEventDto {
   @ApiProperty({
-    maxLength: 64,
+    maxLength: EVENT_ID_MAX,
     description: `Client-chosen id; a retry with the same id is a duplicate, not a new event${SHORT_STRING_NOTE}`,
   })
   @IsString()
   @IsNotBlank()
-  @MaxLength(64)
+  @MaxLength(EVENT_ID_MAX)
   @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, MESSAGE_ID_REASON)
   eventId: string;
 
-  @ApiProperty({ maxLength: 100, example: 'ui.page.viewed', description: `The event's name${SHORT_STRING_NOTE}` })
+  @ApiProperty({
+    maxLength: EVENT_NAME_MAX,
+    example: 'ui.page.viewed',
+    description: `The event's name${SHORT_STRING_NOTE}`,
+  })
   @IsString()
   @IsNotBlank()
-  @MaxLength(100)
+  @MaxLength(EVENT_NAME_MAX)
   @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, ROUTING_KEY_REASON)
   eventName: string;
 
-  @ApiPropertyOptional({ maxLength: 20, default: 'v1' })
+  @ApiPropertyOptional({ maxLength: EVENT_VERSION_MAX, default: 'v1' })
   @IsOptional()
   @IsString()
   @IsNotBlank()
-  @MaxLength(20)
+  @MaxLength(EVENT_VERSION_MAX)
   eventVersion?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the server receive time' })
@@ -68,11 +79,11 @@ export class ClientEventDto {
 }
 
 export class ServerEventDto extends ClientEventDto {
-  @ApiPropertyOptional({ maxLength: 64, description: `Generated (UUID) when missing${SHORT_STRING_NOTE}` })
+  @ApiPropertyOptional({ maxLength: EVENT_ID_MAX, description: `Generated (UUID) when missing${SHORT_STRING_NOTE}` })
   @IsOptional()
   @IsString()
   @IsNotBlank()
-  @MaxLength(64)
+  @MaxLength(EVENT_ID_MAX)
   @MaxUtf8Bytes(AMQP_SHORT_STRING_MAX_BYTES, MESSAGE_ID_REASON)
   declare eventId: string;
 
@@ -86,11 +97,11 @@ export class ServerEventDto extends ClientEventDto {
 }
 
 export class ClientIngestRequestDto {
-  @ApiPropertyOptional({ maxLength: 100, description: 'Wins over the X-Anonymous-Id header' })
+  @ApiPropertyOptional({ maxLength: ANONYMOUS_ID_MAX, description: 'Wins over the X-Anonymous-Id header' })
   @IsOptional()
   @IsString()
   @IsNotBlank()
-  @MaxLength(100)
+  @MaxLength(ANONYMOUS_ID_MAX)
   anonymousId?: string;
 
   @ApiProperty({ type: [ClientEventDto], minItems: 1 })
@@ -102,11 +113,11 @@ export class ClientIngestRequestDto {
 }
 
 export class ServerIngestRequestDto {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: ANONYMOUS_ID_MAX })
   @IsOptional()
   @IsString()
   @IsNotBlank()
-  @MaxLength(100)
+  @MaxLength(ANONYMOUS_ID_MAX)
   anonymousId?: string;
 
   @ApiProperty({ type: [ServerEventDto], minItems: 1 })

@@ -1,5 +1,8 @@
 import { ApiError, invalidRequest } from '@app/http';
 
+/** The 400 the service records as a not-allowed rejection itself, with the caller it identified. */
+export const EVENT_NOT_ALLOWED = 'ANALYTICS_INGEST_EVENT_NOT_ALLOWED';
+
 export const ingestErrors = {
   batchLimitExceeded: (max: number, given: number) =>
     new ApiError(400, 'ANALYTICS_INGEST_BATCH_LIMIT_EXCEEDED', '한 번에 수집 가능한 이벤트 수를 초과했습니다.', {
@@ -7,7 +10,7 @@ export const ingestErrors = {
       eventCount: given,
     }),
   eventNotAllowed: (names: string[]) =>
-    new ApiError(400, 'ANALYTICS_INGEST_EVENT_NOT_ALLOWED', '허용되지 않은 이벤트가 포함되어 있습니다.', {
+    new ApiError(400, EVENT_NOT_ALLOWED, '허용되지 않은 이벤트가 포함되어 있습니다.', {
       notAllowedEventNames: names,
     }),
   anonymousIdRequired: () =>

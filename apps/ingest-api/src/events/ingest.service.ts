@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { invalidRequest } from '@app/http';
 import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/metrics';
+import { IngestConfig } from '../ingest-api.config';
 import { IngestRejections } from '../policy/ingest-rejections';
 import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter';

@@ -1,6 +1,6 @@
-import { IngestConfig } from '@app/config';
 import { CanonicalEvent, SourceOutboxRepository } from '@app/entities';
 import { canonicalEvent } from '@app/testing';
+import { IngestConfig } from '../ingest-api.config';
 import { CommitTimeoutError, OutboxBackloggedError, OutboxWriter } from './outbox-writer';
 
 interface Statement {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { CanonicalEvent, SourceOutboxRepository } from '@app/entities';
+import { IngestConfig } from '../ingest-api.config';
 
 /** The writer already holds INGEST_MAX_PENDING_BYTES of payloads waiting for their commit. */
 export class OutboxBackloggedError extends Error {

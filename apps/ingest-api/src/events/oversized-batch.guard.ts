@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
+import { IngestConfig } from '../ingest-api.config';
 import { IngestOutcomes } from './ingest-outcomes';
 import { ingestErrors } from './ingest.errors';
 import { ingestSourceOf } from './request-outcome';

@@ -1,4 +1,5 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
+import { isStorableTime } from '@app/entities';
 
 /**
  * The value must name a real instant in the years 1 to 9999 once read by `Date`: ISO-8601 also allows week and
@@ -10,9 +11,7 @@ export function IsStorableInstant(options?: ValidationOptions): PropertyDecorato
       name: 'isStorableInstant',
       validator: {
         validate: (value: unknown) => {
-          const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-          const year = new Date(time).getUTCFullYear();
-          return !Number.isNaN(time) && year >= 1 && year <= 9999;
+          return typeof value === 'string' && isStorableTime(Date.parse(value));
         },
         defaultMessage: () => '$property must be an ISO-8601 instant between the years 1 and 9999',
       },

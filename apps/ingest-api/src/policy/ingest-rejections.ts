@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { IngestRejectionReason, IngestRejectionRepository } from '@app/entities';
+import { IngestConfig } from '../ingest-api.config';
 import { RejectionTally } from './rejection-tally';
 
 /** Distinct keys one replica holds between two flushes (runbook §9 wants the top ones, not every one). */

@@ -1,14 +1,10 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { IngestRejectionReason } from '@app/entities';
+import { EVENT_FIELD_MAX_CHARS, IngestRejectionReason } from '@app/entities';
 import { ApiError, ApiErrorFilter } from '@app/http';
+import { EVENT_NOT_ALLOWED } from '../events/ingest.errors';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { IngestRejections } from './ingest-rejections';
-
-/** Refusals the service records itself, with the caller it identified. */
-const RECORDED_BY_THE_SERVICE = new Set(['ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED', 'ANALYTICS_INGEST_EVENT_NOT_ALLOWED']);
-
-const MAX_EVENT_NAME_LENGTH = 100;
 
 /** The event names a refused body carries, if it has any readable ones; the body is not trusted beyond that. */
 function eventNamesOf(body: unknown): string[] {
@@ -19,7 +15,7 @@ function eventNamesOf(body: unknown): string[] {
   return events
     .map((event) => (event as { eventName?: unknown } | null)?.eventName)
     .filter((name): name is string => typeof name === 'string' && name.trim() !== '')
-    .map((name) => name.slice(0, MAX_EVENT_NAME_LENGTH));
+    .map((name) => name.slice(0, EVENT_FIELD_MAX_CHARS.eventName));
 }
 
 /**
@@ -37,7 +33,7 @@ export class InvalidRequestRecorder extends ApiErrorFilter {
   }
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    if (exception instanceof ApiError && exception.status === 400 && !RECORDED_BY_THE_SERVICE.has(exception.code)) {
+    if (exception instanceof ApiError && exception.status === 400 && exception.code !== EVENT_NOT_ALLOWED) {
       const request = host.switchToHttp().getRequest<FastifyRequest>();
       this.rejections.record(
         IngestRejectionReason.Invalid,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, IngestConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import {
   INGEST_POLICY_CHANNEL,
   IngestPolicyRecord,
@@ -9,6 +9,7 @@ import {
   IngestPolicyValues,
   NotificationListener,
 } from '@app/entities';
+import { IngestConfig } from '../ingest-api.config';
 import { differingSettings, IngestPolicySnapshot, policySnapshots, PolicySnapshots } from './policy-snapshot';
 
 export type { IngestPolicySnapshot } from './policy-snapshot';

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CanonicalEvent, EVENT_ID_UUID_NAMESPACE, EventSource, uuidV5 } from '@app/entities';
+import {
+  CanonicalEvent,
+  EVENT_FIELD_MAX_CHARS,
+  EVENT_ID_UUID_NAMESPACE,
+  EventSource,
+  isStorableTime,
+  uuidV5,
+} from '@app/entities';
 import { findUnsafeJson } from '@app/http';
 import { cleanProperties } from '../events/canonical-event.builder';
 import { MAX_PROPERTIES_BYTES } from '../events/ingest-request.dto';
@@ -26,9 +33,6 @@ export type SkipReason = 'invalid' | 'not_allowed';
 
 export type SdkMapping = { event: CanonicalEvent } | { skipped: SkipReason; reason: string };
 
-const MAX_EVENT_ID_CHARS = 64;
-const MAX_EVENT_NAME_CHARS = 100;
-const MAX_ANONYMOUS_ID_CHARS = 100;
 /** AMQP short strings (DESIGN §6): the eventId is the messageId, the eventName the routing key. */
 const MAX_SHORT_STRING_BYTES = 255;
 const MEMBER_ID = /^[1-9][0-9]*$/;
@@ -38,7 +42,7 @@ function chars(value: string): number {
 }
 
 function fitsEventId(id: string): boolean {
-  return chars(id) <= MAX_EVENT_ID_CHARS && Buffer.byteLength(id) <= MAX_SHORT_STRING_BYTES;
+  return chars(id) <= EVENT_FIELD_MAX_CHARS.eventId && Buffer.byteLength(id) <= MAX_SHORT_STRING_BYTES;
 }
 
 function skip(reason: string): SdkMapping {
@@ -67,8 +71,8 @@ function identityOf(candidates: unknown[]): Identity | string {
   if (MEMBER_ID.test(text) && Number.isSafeInteger(Number(text))) {
     return { memberId: Number(text), anonymousId: null };
   }
-  if (chars(text) > MAX_ANONYMOUS_ID_CHARS) {
-    return `the anonymous id is longer than ${MAX_ANONYMOUS_ID_CHARS} characters`;
+  if (chars(text) > EVENT_FIELD_MAX_CHARS.anonymousId) {
+    return `the anonymous id is longer than ${EVENT_FIELD_MAX_CHARS.anonymousId} characters`;
   }
   return { memberId: null, anonymousId: text };
 }
@@ -79,8 +83,7 @@ function instantOf(value: unknown): number | null {
     return null;
   }
   const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  const year = new Date(time).getUTCFullYear();
-  return Number.isNaN(time) || year < 1 || year > 9999 ? Number.NaN : time;
+  return isStorableTime(time) ? time : Number.NaN;
 }
 
 /**
@@ -100,8 +103,7 @@ function occurredAtOf(draft: SdkEventDraft, receivedMs: number): number | string
     occurred = receivedMs - draft.offset;
   }
   occurred = Math.min(occurred, receivedMs);
-  const year = new Date(occurred).getUTCFullYear();
-  return year >= 1 && year <= 9999 ? occurred : 'the timestamp is out of range';
+  return isStorableTime(occurred) ? occurred : 'the timestamp is out of range';
 }
 
 function eventIdOf(draft: SdkEventDraft): { eventId: string; original?: string } | string {
@@ -121,8 +123,8 @@ function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '') {
     return 'no event name';
   }
-  if (chars(name) > MAX_EVENT_NAME_CHARS || Buffer.byteLength(name) > MAX_SHORT_STRING_BYTES) {
-    return `the event name is longer than ${MAX_EVENT_NAME_CHARS} characters or ${MAX_SHORT_STRING_BYTES} bytes`;
+  if (chars(name) > EVENT_FIELD_MAX_CHARS.eventName || Buffer.byteLength(name) > MAX_SHORT_STRING_BYTES) {
+    return `the event name is longer than ${EVENT_FIELD_MAX_CHARS.eventName} characters or ${MAX_SHORT_STRING_BYTES} bytes`;
   }
   return null;
 }

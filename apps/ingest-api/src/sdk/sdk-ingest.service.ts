@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { ApiError } from '@app/http';
 import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestConfig } from '../ingest-api.config';
 import { IngestRejections } from '../policy/ingest-rejections';
 import { LiveIngestPolicy } from '../policy/live-ingest-policy';
 import { RateLimitPolicy } from '../rate-limit/rate-limiter';
@@ -13,6 +14,7 @@ import { requestResultOf } from '../events/request-outcome';
 import { SdkBatch } from './sdk-batch';
 import { SdkKeyResolver } from './sdk-key.resolver';
 import { isObject, SkipReason, toSdkCanonicalEvent } from './sdk-event';
+import { SdkKey } from './sdk-keys';
 import { SdkRoute } from './sdk-routes';
 
 export interface SdkAnswer {

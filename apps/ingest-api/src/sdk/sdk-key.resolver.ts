@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, IngestConfig, SdkKey } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { secretsEqual } from '@app/http';
+import { IngestConfig } from '../ingest-api.config';
+import { SdkKey } from './sdk-keys';
 
 /** Finds the `ANALYTICS_INGEST_SDK_KEYS` entry of a key an SDK sent. */
 @Injectable()

@@ -1,8 +1,7 @@
-import { RelayConfig } from '@app/config';
-import { SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
+import { RetentionRepository, SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
 import { SourceOutboxBacklogMetrics } from '@app/metrics';
 import { compileMetricGroups } from '@app/testing';
-import { RetentionRepository } from './retention.repository';
+import { RelayConfig } from '../outbox-relay.config';
 import { RetentionWorker } from './retention.worker';
 import { SourceOutboxGauges } from './source-outbox-gauges';
 

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, RelayConfig } from '@app/config';
-import { RetentionRepository, RetentionTable } from './retention.repository';
+import { APP_CONFIG } from '@app/config';
+import { RetentionRepository, RetentionTable } from '@app/entities';
+import { RelayConfig } from '../outbox-relay.config';
 
 const BATCH = 1_000;
 

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, RelayConfig } from '@app/config';
+import { APP_CONFIG } from '@app/config';
 import { SourceOutboxRepository } from '@app/entities';
 import { SourceOutboxBacklogMetrics } from '@app/metrics';
+import { RelayConfig } from '../outbox-relay.config';
 
 /**
  * Refreshes the source outbox gauges from one backlog query every GAUGE_REFRESH_INTERVAL; a refresh still running

@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
-import { RelayConfig } from '@app/config';
-import { ClaimedSourceRow, SourceOutboxRepository } from '@app/entities';
+import { ClaimedSourceRow, OutboxNotifications, SourceOutboxRepository } from '@app/entities';
 import { SourceOutboxPublisher } from '@app/messaging';
 import { SourceOutboxStatus } from '@app/state-machines';
-import { OutboxNotifications } from './outbox-notifications';
+import { RelayConfig } from '../outbox-relay.config';
 import { OutboxRelayWorker } from './outbox-relay.worker';
 
 const BATCH = 500;

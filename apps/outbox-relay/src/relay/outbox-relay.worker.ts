@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, RelayConfig } from '@app/config';
-import { SourceOutboxRepository } from '@app/entities';
+import { APP_CONFIG } from '@app/config';
+import { BATCHES_IN_FLIGHT, OutboxNotifications, SourceOutboxRepository } from '@app/entities';
 import { RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
 import { LogSignals, signalLog } from '@app/metrics';
-import { OutboxNotifications } from './outbox-notifications';
-
-/** Batches relayed at once while a backlog lasts. */
-const BATCHES_IN_FLIGHT = 2;
+import { RelayConfig } from '../outbox-relay.config';
 
 /**
  * The relay loop (DESIGN §5): claim due rows with SKIP LOCKED, publish them with pipelined confirms, record each

@@ -1,5 +1,7 @@
-import { adminSchema, dispatcherSchema, eventStoreSchema, posthogDispatchEnabled } from './app-config';
-import { loadConfig } from './load-config';
+import { loadConfig, posthogDispatchEnabled } from '@app/config';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
+import { dispatcherSchema } from '../../apps/dispatcher/src/dispatcher.config';
+import { eventStoreSchema } from '../../apps/event-store-consumer/src/event-store-consumer.config';
 
 describe('posthogDispatchEnabled', () => {
   it.each([

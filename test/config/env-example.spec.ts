@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adminSchema, dispatcherSchema, eventStoreSchema, ingestSchema, relaySchema } from './app-config';
-import { loadConfig } from './load-config';
+import { loadConfig } from '@app/config';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
+import { dispatcherSchema } from '../../apps/dispatcher/src/dispatcher.config';
+import { eventStoreSchema } from '../../apps/event-store-consumer/src/event-store-consumer.config';
+import { ingestSchema } from '../../apps/ingest-api/src/ingest-api.config';
+import { relaySchema } from '../../apps/outbox-relay/src/outbox-relay.config';
 
-const example = readFileSync(join(__dirname, '../../../.env.example'), 'utf8');
+const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
 const documented = new Set(
   example
     .split('\n')

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminSchema } from './app-config';
-import { readEnvironment } from './env-file';
-import { loadConfig } from './load-config';
+import { loadConfig, readEnvironment } from '@app/config';
+import { adminSchema } from '../../apps/admin-api/src/admin-api.config';
 
 describe('readEnvironment (.env of the working directory)', () => {
   let directory: string;

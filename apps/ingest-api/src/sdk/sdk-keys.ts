@@ -12,6 +12,26 @@ export interface SdkKey {
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** What is wrong with one entry, given the entries before it; null when it is fine. */
+function entryProblem(earlier: SdkKey[], name: string, key: string, source: string, rest: string[]): string | null {
+  if (!NAME.test(name)) {
+    return 'the name must be 1 to 64 letters, digits, "_", "." or "-"';
+  }
+  if (key.length === 0 || /\s/.test(key)) {
+    return 'the key must be non-empty and without whitespace';
+  }
+  if ((source !== 'CLIENT' && source !== 'SERVER') || rest.length > 0) {
+    return 'expected name:key or name:key:SERVER';
+  }
+  if (earlier.some((other) => other.name === name)) {
+    return `the name "${name}" is used twice`;
+  }
+  if (earlier.some((other) => other.key === key)) {
+    return `the key of "${name}" is also another entry's key`;
+  }
+  return null;
+}
+
 /**
  * `name:key` or `name:key:SERVER` (`:CLIENT` may be written out), comma-separated. A key cannot hold `:`, `,` or
  * whitespace; names and keys must be unique.
@@ -24,17 +44,7 @@ export function parseSdkKeys(value: string, ctx: z.RefinementCtx<string>): SdkKe
   const keys: SdkKey[] = [];
   entries.forEach((entry, index) => {
     const [name = '', key = '', source = 'CLIENT', ...rest] = entry.split(':');
-    const problem = !NAME.test(name)
-      ? 'the name must be 1 to 64 letters, digits, "_", "." or "-"'
-      : key.length === 0 || /\s/.test(key)
-        ? 'the key must be non-empty and without whitespace'
-        : (source !== 'CLIENT' && source !== 'SERVER') || rest.length > 0
-          ? 'expected name:key or name:key:SERVER'
-          : keys.some((other) => other.name === name)
-            ? `the name "${name}" is used twice`
-            : keys.some((other) => other.key === key)
-              ? `the key of "${name}" is also another entry's key`
-              : null;
+    const problem = entryProblem(keys, name, key, source, rest);
     if (problem !== null) {
       // Never echo the entry: it holds the key.
       ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${problem}` });

@@ -1,24 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DISPATCH_OUTBOX_RETENTION_DELETE } from './dispatch-outbox.repository';
+import { MQ_TRACE_RETENTION_DELETE } from './mq-trace.repository';
+import { SOURCE_OUTBOX_RETENTION_DELETE } from './source-outbox.repository';
 
 const RETENTION_LOCK = 7_241_101;
 
-// Oldest first by the column the cut-off is on: each batch, the last one included, is a range of that column's index
-// (partial for the outboxes), never a walk of the table looking for rows old enough. `= ANY(ARRAY(…))` deletes the
-// batch by primary key; with `IN (…)` the planner may hash the batch and scan the table for it.
+// Each table's batch statement lives with the rest of that table's SQL.
 const DELETES = {
-  sourceOutbox: `DELETE FROM user_activity_source_outbox WHERE id = ANY(ARRAY(
-      SELECT id FROM user_activity_source_outbox
-      WHERE status = 'PUBLISHED' AND published_at < now() - $1 * interval '1 millisecond'
-      ORDER BY published_at LIMIT $2))`,
-  dispatchOutbox: `DELETE FROM user_activity_dispatch_outbox WHERE id = ANY(ARRAY(
-      SELECT id FROM user_activity_dispatch_outbox
-      WHERE status = 'DISPATCHED' AND dispatched_at < now() - $1 * interval '1 millisecond'
-      ORDER BY dispatched_at LIMIT $2))`,
-  traces: `DELETE FROM message_queue_trace_log WHERE id = ANY(ARRAY(
-      SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond'
-      ORDER BY created_at LIMIT $2))`,
+  sourceOutbox: SOURCE_OUTBOX_RETENTION_DELETE,
+  dispatchOutbox: DISPATCH_OUTBOX_RETENTION_DELETE,
+  traces: MQ_TRACE_RETENTION_DELETE,
 } as const;
 
 /** The statement of one retention batch ($1 retention in ms, $2 batch size), exported for the plan tests. */

@@ -1,5 +1,5 @@
-import { ingestSchema } from './app-config';
-import { ConfigValidationError, loadConfig } from './load-config';
+import { ConfigValidationError, loadConfig } from '@app/config';
+import { ingestSchema } from '../ingest-api.config';
 
 function problemsOf(value: string): string[] {
   try {

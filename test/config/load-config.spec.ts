@@ -1,5 +1,5 @@
-import { relaySchema } from './app-config';
-import { ConfigValidationError, loadConfig, maskUrl } from './load-config';
+import { ConfigValidationError, loadConfig, maskUrl } from '@app/config';
+import { relaySchema } from '../../apps/outbox-relay/src/outbox-relay.config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
