@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { Controller, INestMicroservice, Logger, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
 import { of, throwError } from 'rxjs';
+import { BatchFailureFilter } from './batch-failure.filter';
 import type { BatchOutcome, Delivery } from './batching-consumer';
 import { RabbitBatchContext } from './rabbit-batch.context';
 import { RabbitBatchQueueOptions, RabbitBatchTransport } from './rabbit-batch.transport';
@@ -181,5 +185,58 @@ describe('RabbitBatchTransport', () => {
 
     expect(channel.consumed).toBeNull();
     expect(transport.isAttached('q')).toBe(false);
+  });
+});
+
+describe('RabbitBatchTransport serving a Nest controller', () => {
+  let attempts: number;
+
+  @Controller()
+  @UseFilters(BatchFailureFilter)
+  class FlakyConsumer {
+    @EventPattern('q')
+    handle(@Payload() batch: Delivery[], @Ctx() context: RabbitBatchContext): Promise<BatchOutcome> {
+      attempts++;
+      if (attempts === 1) {
+        return Promise.reject(new Error('database unreachable'));
+      }
+      return Promise.resolve({ deadLetter: context.getDeliveries().filter((d) => d === batch[0]) });
+    }
+  }
+
+  let channel: FakeChannel;
+  let microservice: INestMicroservice;
+  let failures: unknown[];
+
+  beforeEach(async () => {
+    attempts = 0;
+    channel = new FakeChannel();
+    const transport = new RabbitBatchTransport(connectionTo(channel), {
+      queues: { q: QUEUE_OPTIONS },
+      shutdownTimeoutMs: 1_000,
+    });
+    const moduleRef = await Test.createTestingModule({ controllers: [FlakyConsumer] }).compile();
+    microservice = moduleRef.createNestMicroservice({ strategy: transport, logger: false });
+    failures = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((line: unknown) => void failures.push(line));
+    await microservice.listen();
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await microservice.close();
+  });
+
+  it("hands the handler's error to the transport as thrown, retries the batch, then settles it", async () => {
+    for (const body of ['a', 'b', 'c']) {
+      channel.deliver(body);
+    }
+    await until(() => channel.acked.length === 2);
+
+    expect(attempts).toBe(2);
+    expect(channel.nacked).toEqual(['a']);
+    expect(failures).toContainEqual(
+      expect.objectContaining({ msg: 'batch failed; it stays unacked and is retried', error: 'database unreachable' }),
+    );
   });
 });
