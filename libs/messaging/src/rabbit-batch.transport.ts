@@ -1,3 +1,4 @@
+import { BeforeApplicationShutdown } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { BatchHandler, BatchingConsumer, BatchingConsumerOptions, BatchOutcome, Delivery } from './batching-consumer';
@@ -22,8 +23,9 @@ export interface RabbitBatchTransportOptions {
  * re-attaching after a reconnect and the drain on shutdown are the transport's. With MQ_PROVIDER=none it consumes
  * nothing.
  */
-export class RabbitBatchTransport extends Server implements CustomTransportStrategy {
+export class RabbitBatchTransport extends Server implements CustomTransportStrategy, BeforeApplicationShutdown {
   private readonly consumers = new Map<string, BatchingConsumer>();
+  private drained: Promise<void> | null = null;
 
   constructor(
     private readonly connection: RabbitConnection,
@@ -36,10 +38,20 @@ export class RabbitBatchTransport extends Server implements CustomTransportStrat
     this.start().then(() => callback(), callback);
   }
 
+  /**
+   * Provided through DI, the transport drains here, while the HTTP server still answers (liveness, metrics) as in
+   * every other app; Nest closes the HTTP server before it closes a microservice.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
   /** Stops taking deliveries and settles the batches in hand; the broker connection and database are still open. */
-  async close(): Promise<void> {
-    const consumers = [...this.consumers.values()];
-    await Promise.all(consumers.map((consumer) => consumer.stop(this.options.shutdownTimeoutMs)));
+  close(): Promise<void> {
+    this.drained ??= Promise.all(
+      [...this.consumers.values()].map((consumer) => consumer.stop(this.options.shutdownTimeoutMs)),
+    ).then(() => undefined);
+    return this.drained;
   }
 
   /** True while the consumer of `queue` is registered on an open channel. */
