@@ -8,6 +8,7 @@ import { eventStoreSchema } from './event-store-consumer.config';
 import { DispatchEnqueueHook } from './store/dispatch-enqueue.hook';
 import { EventStoreConsumer } from './store/event-store.consumer';
 import { EventStoreService } from './store/event-store.service';
+import { eventStoreTransport } from './store/event-store.transport';
 
 export const EVENT_STORE_CONSUMER = 'event-store-consumer';
 
@@ -20,13 +21,14 @@ export const EVENT_STORE_CONSUMER = 'event-store-consumer';
     MessagingModule.forApp(),
     MetricsModule.forApp([DeadLetterMetrics, MqMetrics, StoreMetrics]),
   ],
+  controllers: [EventStoreConsumer],
   providers: [
     DeadLetterDepthGauge,
     DispatchEnqueueHook,
     DispatchOutboxEnqueueRepository,
-    EventStoreConsumer,
     EventStoreRepository,
     EventStoreService,
+    eventStoreTransport,
   ],
 })
 export class EventStoreConsumerModule {}

@@ -21,6 +21,7 @@ export async function bootstrap(): Promise<void> {
   const config = app.get<EventStoreConfig>(APP_CONFIG);
   enforceShutdownTimeout(config.SHUTDOWN_TIMEOUT);
   await app.listen(config.PORT, '::');
+  await app.startAllMicroservices();
   logger.log(
     { msg: `${eventStoreConsumerOptions.name} started`, version: config.APP_VERSION, port: config.PORT },
     'Bootstrap',

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import request from 'supertest';
 import { LogSignals } from '@app/metrics';
 import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE, EventStoreHarness, startEventStoreHarness } from './event-store.harness';
@@ -45,6 +46,8 @@ describe('event-store-consumer on shutdown', () => {
       () => harness.vhost.channelCounts(),
       (counts) => counts.consumers === 0 && counts.unacked === 30,
     );
+    // The drain runs before Nest closes the HTTP server, as in every other app.
+    expect((await request(consumer.url).get('/health/live')).status).toBe(200);
     const late = canonicalEvent();
     await harness.publish([late]);
     expect(await harness.queueDepth(EVENT_STORE_QUEUE)).toBe(1);

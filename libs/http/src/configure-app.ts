@@ -1,3 +1,4 @@
+import type { CustomTransportStrategy, MicroserviceOptions } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -22,6 +23,8 @@ export interface AppOptions {
   onBodyRejected?: (app: NestFastifyApplication, request?: FastifyRequest) => void;
   openApi?: { title: string; description: string; bearer?: boolean };
   configure?: (app: NestFastifyApplication) => void;
+  /** A transport whose handlers run beside the HTTP server (a hybrid app); started with `startAllMicroservices()`. */
+  microservice?: (app: NestFastifyApplication) => CustomTransportStrategy;
 }
 
 /** Edge setup shared by main.ts and the e2e tests: body parsing, error envelope, OpenAPI, shutdown hooks. */
@@ -51,5 +54,9 @@ export function configureApp(app: NestFastifyApplication, options: AppOptions): 
     SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, builder.build()));
   }
   options.configure?.(app);
+  if (options.microservice) {
+    // Not inheriting the app's config: its HTTP error filter and validation pipe have no place in a batch handler.
+    app.connectMicroservice<MicroserviceOptions>({ strategy: options.microservice(app) });
+  }
   app.enableShutdownHooks();
 }

@@ -122,6 +122,10 @@ export class BatchingConsumer {
     this.logger = new Logger(`${BatchingConsumer.name}:${options.name}`);
   }
 
+  get queue(): string {
+    return this.options.queue;
+  }
+
   /** Attaches the consumer (re-attached by itself after every reconnect) and starts the batch loop. */
   async start(): Promise<void> {
     const { prefetch, batchSize, batchesInFlight } = this.options;

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
+import { lastValueFrom } from 'rxjs';
 import { CanonicalEvent } from '@app/entities';
 import { MqMetrics } from '@app/metrics';
 import { eventMessage, unencodableReason } from './event-message';
@@ -23,53 +25,76 @@ export interface PublishOutcome {
   millis: number;
 }
 
+/** The broker returned a `mandatory` message: no queue is bound for its routing key. */
+export class UnroutableMessageError extends Error {
+  constructor(eventName: string) {
+    super(`unroutable: no queue bound for ${eventName}`);
+    this.name = UnroutableMessageError.name;
+  }
+}
+
 /**
- * Publishes events on a confirm channel: all messages of a batch go out before any confirm is awaited.
- * A message the broker returns as unroutable (`mandatory`) counts as failed even though it is then acked.
- * A message AMQP cannot encode is refused before it reaches the channel (see `unencodableReason`).
+ * Nest's client for the user-activity exchange: `emit(event.eventName, event)` publishes one canonical event
+ * (persistent, `mandatory`, the properties of DESIGN §6) on a confirm channel and completes once the broker confirmed
+ * it, or errors: nacked, timed out, returned as unroutable (`UnroutableMessageError`, although the broker then acks
+ * it), or refused before it reaches the channel because AMQP cannot encode it (`UnpublishableMessageError`, see
+ * `unencodableReason`). `emit` publishes at once, so the publishes of a batch all go out before any confirm is
+ * awaited; `publishBatch` does that and turns each message's outcome into a `PublishOutcome`.
  */
 @Injectable()
-export class ConfirmedPublisher implements OnApplicationBootstrap {
+export class ConfirmedPublisher extends ClientProxy implements OnApplicationBootstrap {
   private readonly logger = new Logger(ConfirmedPublisher.name);
-  private channel: ChannelWrapper | null = null;
+  private channel: Promise<ChannelWrapper> | null = null;
+  private opened: ChannelWrapper | null = null;
   private readonly returned = new Set<string>();
 
   constructor(
     private readonly connection: RabbitConnection,
     private readonly metrics: MqMetrics,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Opened at start-up: a channel first asked for during an outage would wait for the broker instead of failing. */
   async onApplicationBootstrap(): Promise<void> {
     if (this.connection.enabled) {
-      await this.ensureChannel();
+      await this.connect();
     }
   }
 
-  private async ensureChannel(): Promise<ChannelWrapper> {
-    this.channel ??= await this.connection.createChannel('publisher', async (channel: ConfirmChannel) => {
-      channel.on('return', (message: Message) => {
-        const messageId = message.properties.messageId as string | undefined;
-        if (messageId) {
-          this.returned.add(messageId);
-        }
-      });
-    });
+  /** The publisher channel, opened once (Nest calls this before every emit). */
+  connect(): Promise<ChannelWrapper> {
+    this.channel ??= this.openChannel().then(
+      (channel) => (this.opened = channel),
+      (error: unknown) => {
+        this.channel = null;
+        throw error;
+      },
+    );
     return this.channel;
   }
 
+  async close(): Promise<void> {
+    const channel = this.opened;
+    this.channel = null;
+    this.opened = null;
+    await channel?.close();
+  }
+
+  unwrap<T>(): T {
+    if (!this.opened) {
+      throw new Error('the publisher channel is not open; call connect() first');
+    }
+    return this.opened as T;
+  }
+
+  /** Publishes every event at once and reports each one's outcome; counts and logs the failures of the batch. */
   async publishBatch(events: CanonicalEvent[]): Promise<PublishOutcome[]> {
-    const channel = await this.ensureChannel();
+    await this.connect();
     const startedAt = Date.now();
-    const attempts = events.map((event) => {
-      const message = eventMessage(event);
-      const unencodable = unencodableReason(message);
-      if (unencodable !== null) {
-        return Promise.reject(new UnpublishableMessageError(unencodable));
-      }
-      return channel.publish(message.exchange, message.routingKey, message.content, message.options);
-    });
-    const settled = await Promise.allSettled(attempts);
+    const settled = await Promise.allSettled(
+      events.map((event) => lastValueFrom(this.emit(event.eventName, event), { defaultValue: undefined })),
+    );
     const millis = Date.now() - startedAt;
     const outcomes = settled.map((result, index): PublishOutcome => {
       const event = events[index];
@@ -77,15 +102,6 @@ export class ConfirmedPublisher implements OnApplicationBootstrap {
         const reason: unknown = result.reason;
         const error = reason instanceof Error ? reason.message : String(reason);
         return { event, ok: false, retryable: !(reason instanceof UnpublishableMessageError), error, millis };
-      }
-      if (this.returned.delete(event.eventId)) {
-        return {
-          event,
-          ok: false,
-          retryable: true,
-          error: `unroutable: no queue bound for ${event.eventName}`,
-          millis,
-        };
       }
       return { event, ok: true, retryable: true, error: null, millis };
     });
@@ -101,6 +117,40 @@ export class ConfirmedPublisher implements OnApplicationBootstrap {
       });
     }
     return outcomes;
+  }
+
+  /** One event: `packet.data` is the canonical event, `packet.pattern` its name (the routing key). */
+  protected async dispatchEvent<T = undefined>(packet: ReadPacket<CanonicalEvent>): Promise<T> {
+    const event = packet.data;
+    const message = eventMessage(event);
+    const unencodable = unencodableReason(message);
+    if (unencodable !== null) {
+      throw new UnpublishableMessageError(unencodable);
+    }
+    const channel = await this.connect();
+    await channel.publish(message.exchange, message.routingKey, message.content, message.options);
+    // RabbitMQ sends a mandatory message's basic.return before its confirm, so the return is known by now.
+    if (this.returned.delete(event.eventId)) {
+      throw new UnroutableMessageError(event.eventName);
+    }
+    return undefined as T;
+  }
+
+  /** Request-response has no place on an exchange of events. */
+  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    callback({ err: new Error('ConfirmedPublisher only emits events; send() is not supported') });
+    return () => undefined;
+  }
+
+  private openChannel(): Promise<ChannelWrapper> {
+    return this.connection.createChannel('publisher', async (channel: ConfirmChannel) => {
+      channel.on('return', (message: Message) => {
+        const messageId = message.properties.messageId as string | undefined;
+        if (messageId) {
+          this.returned.add(messageId);
+        }
+      });
+    });
   }
 
   private count(result: 'success' | 'fail', amount: number): void {

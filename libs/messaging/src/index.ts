@@ -7,3 +7,6 @@ export * from './source-outbox.publisher';
 export * from './batching-consumer';
 export * from './delivered-message';
 export * from './dead-letter-queue';
+export * from './batch-failure.filter';
+export * from './rabbit-batch.context';
+export * from './rabbit-batch.transport';

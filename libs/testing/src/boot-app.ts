@@ -46,6 +46,7 @@ export async function bootApp(
   app.useLogger(app.get(Logger));
   configureApp(app, options);
   await app.listen(0, '127.0.0.1');
+  await app.startAllMicroservices();
   const url = await app.getUrl();
   let closed = false;
   return {

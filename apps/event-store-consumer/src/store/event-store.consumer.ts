@@ -1,50 +1,38 @@
+import { Controller, Logger, OnApplicationBootstrap, OnModuleInit, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleInit,
-} from '@nestjs/common';
-import { APP_CONFIG } from '@app/config';
-import {
-  BatchHandler,
-  BatchingConsumer,
+  BatchFailureFilter,
   BatchOutcome,
   Delivery,
-  EVENT_STORE_DELIVERY_LIMIT,
   EVENT_STORE_QUEUE,
   MQ_PROVIDER_RABBITMQ,
+  RabbitBatchContext,
+  RabbitBatchTransport,
   RabbitConnection,
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
 import { LogSignals, MqMetrics, ReadinessService, signalLog, StoreMetrics } from '@app/metrics';
-import { EventStoreConfig } from '../event-store-consumer.config';
 import { DispatchEnqueueHook } from './dispatch-enqueue.hook';
 import { parseEventBatch } from './event-batch.parser';
 import { EventStoreService, StoreOutcome } from './event-store.service';
 import { StoreHookError } from './store.errors';
 
-/** First delay after a failed batch; it doubles up to EVENT_STORE_RETRY_MAX_DELAY. */
-export const EVENT_STORE_RETRY_BASE_DELAY_MS = 100;
-
 const LABELS = { topic: USER_ACTIVITY_EXCHANGE, provider: MQ_PROVIDER_RABBITMQ };
 
 /**
- * Consumes `domain.user.activity.event-store` into `user_activity_event`. Failure policy: poison (not JSON, not a
- * canonical event, refused by the database for its values) → dead-letter queue at once; a failed transaction
- * (database down, hook failed) → nothing acked, the same batch retried with backoff, never dead-lettered.
+ * Consumes `domain.user.activity.event-store` into `user_activity_event`, served by `RabbitBatchTransport`. Failure
+ * policy: poison (not JSON, not a canonical event, refused by the database for its values) → dead-letter queue at
+ * once; a failed transaction (database down, hook failed) → nothing acked, the same batch retried with backoff, never
+ * dead-lettered.
  */
-@Injectable()
-export class EventStoreConsumer
-  implements BatchHandler, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+@Controller()
+@UseFilters(BatchFailureFilter)
+export class EventStoreConsumer implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(EventStoreConsumer.name);
-  private consumer: BatchingConsumer | null = null;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: EventStoreConfig,
     private readonly connection: RabbitConnection,
+    private readonly transport: RabbitBatchTransport,
     private readonly readiness: ReadinessService,
     private readonly store: EventStoreService,
     private readonly hook: DispatchEnqueueHook,
@@ -54,38 +42,20 @@ export class EventStoreConsumer
 
   onModuleInit(): void {
     this.readiness.register('broker', () => !this.connection.enabled || this.connection.isConnected());
-    this.readiness.register('consumer', () => !this.connection.enabled || (this.consumer?.isAttached() ?? false));
+    this.readiness.register('consumer', () => !this.connection.enabled || this.transport.isAttached(EVENT_STORE_QUEUE));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.connection.enabled) {
       this.logger.warn({ msg: 'MQ_PROVIDER=none: there is no queue to consume; nothing will be stored' });
       return;
     }
-    this.consumer = new BatchingConsumer(
-      this.connection,
-      {
-        name: 'event-store-consumer',
-        queue: EVENT_STORE_QUEUE,
-        prefetch: this.config.EVENT_STORE_PREFETCH,
-        batchSize: this.config.EVENT_STORE_BATCH_SIZE,
-        batchesInFlight: this.config.EVENT_STORE_BATCHES_IN_FLIGHT,
-        batchWaitMs: this.config.EVENT_STORE_BATCH_WAIT,
-        retryBaseDelayMs: EVENT_STORE_RETRY_BASE_DELAY_MS,
-        retryMaxDelayMs: this.config.EVENT_STORE_RETRY_MAX_DELAY,
-        deliveryLimit: EVENT_STORE_DELIVERY_LIMIT,
-      },
-      this,
-    );
-    await this.consumer.start();
     this.logger.log({ msg: 'consuming', queue: EVENT_STORE_QUEUE, dispatchTargets: this.hook.targets });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop(this.config.SHUTDOWN_TIMEOUT);
-  }
-
-  async handle(batch: Delivery[]): Promise<BatchOutcome> {
+  @EventPattern(EVENT_STORE_QUEUE)
+  async handle(@Payload() batch: Delivery[], @Ctx() context: RabbitBatchContext): Promise<BatchOutcome> {
+    context.onSettled((outcome) => this.settled(batch, outcome));
     const parsed = parseEventBatch(batch);
     let outcome: StoreOutcome;
     try {
@@ -98,7 +68,7 @@ export class EventStoreConsumer
     return { deadLetter: outcome.rejected.map(({ delivery }) => delivery) };
   }
 
-  settled(batch: Delivery[], outcome: BatchOutcome): void {
+  private settled(batch: Delivery[], outcome: BatchOutcome): void {
     const acked = batch.length - outcome.deadLetter.length;
     if (acked > 0) {
       this.mqMetrics.consumeCount.inc({ ...LABELS, result: 'success' }, acked);
