@@ -1,6 +1,6 @@
 import { brokerSchema, loadConfig } from '@app/config';
-import { MetricsRegistry, MqMetrics, MqProviderMetrics } from '@app/metrics';
-import { canonicalEvent, createTestVhost, TestVhost } from '@app/testing';
+import { MqMetrics, MqProviderMetrics } from '@app/metrics';
+import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { ConfirmedPublisher, UnroutableMessageError } from '../src/confirmed-publisher';
@@ -24,10 +24,10 @@ describe('ConfirmedPublisher.emit, one event through Nest’s client API', () =>
     await channel.assertQueue(OBSERVER_QUEUE, { durable: true });
     await channel.bindQueue(OBSERVER_QUEUE, USER_ACTIVITY_EXCHANGE, ROUTED_NAME);
     const config = loadConfig(brokerSchema, { RABBITMQ_URL: vhost.url, MQ_PUBLISH_TIMEOUT: 'PT2S' });
-    const registry = new MetricsRegistry('messaging-test');
-    connection = new RabbitConnection(config, 'messaging-test', new MqProviderMetrics(registry));
+    const metrics = await compileMetricGroups('messaging-test', [MqMetrics, MqProviderMetrics]);
+    connection = new RabbitConnection(config, 'messaging-test', metrics.get(MqProviderMetrics));
     await connection.onModuleInit();
-    publisher = new ConfirmedPublisher(connection, new MqMetrics(registry));
+    publisher = new ConfirmedPublisher(connection, metrics.get(MqMetrics));
     await publisher.onApplicationBootstrap();
     // The topology asserted at connect binds the event-store queue to every routing key.
     await channel.unbindQueue(EVENT_STORE_QUEUE, USER_ACTIVITY_EXCHANGE, '#');
