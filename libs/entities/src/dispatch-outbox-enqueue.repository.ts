@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CanonicalEvent } from './canonical-event';
-import { DISPATCH_OUTBOX_CHANNEL } from './outbox-notifications';
+import { DISPATCH_OUTBOX_CHANNEL } from './outbox-notifications.listener';
 import { SqlExecutor } from './sql-executor';
 
 /** How many dispatch rows one enqueue inserted for a target, and how many already existed. */

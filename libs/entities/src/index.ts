@@ -27,7 +27,7 @@ export * from './admin-audit.repository';
 export * from './mq-trace.repository';
 export * from './event-journey.repository';
 export * from './notification-listener';
-export * from './outbox-notifications';
+export * from './outbox-notifications.listener';
 export * from './sent-rows-estimate';
 export * from './event-id-uuid';
 export * from './ingest-policy';

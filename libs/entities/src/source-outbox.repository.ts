@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { SourceOutboxStatus } from '@app/state-machines';
 import { CanonicalEvent } from './canonical-event';
 import { CLAIM_WITHOUT_BITMAP_SCAN } from './claim-plan';
-import { SOURCE_OUTBOX_CHANNEL } from './outbox-notifications';
+import { SOURCE_OUTBOX_CHANNEL } from './outbox-notifications.listener';
 import { estimateSent } from './sent-rows-estimate';
 import { SqlExecutor } from './sql-executor';
 

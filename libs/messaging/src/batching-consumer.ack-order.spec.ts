@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { BatchHandler, BatchingConsumer, BatchOutcome, Delivery } from './batching-consumer';
-import { RabbitConnection } from './rabbit-connection';
+import { RabbitConnection } from './rabbit.connection';
 
 /**
  * A consumer channel as strict as RabbitMQ's about delivery tags: a multiple-ack settles every unsettled tag up to

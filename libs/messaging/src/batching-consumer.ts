@@ -3,7 +3,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { backoffDelayMs } from '@app/state-machines';
 import { deliveryCount, freshCopyOptions } from './delivered-message';
-import { RabbitConnection } from './rabbit-connection';
+import { RabbitConnection } from './rabbit.connection';
 
 /** One delivered message, with when it arrived (for latency) and the channel it must be settled on. */
 export interface Delivery {

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MqTraceRepository } from '@app/entities';
 import { metricGroupProviders, MqProviderMetrics } from '@app/metrics';
-import { ConfirmedPublisher } from './confirmed-publisher';
-import { DeadLetterQueue } from './dead-letter-queue';
-import { BROKER_AT_START, BrokerAtStart, RabbitConnection } from './rabbit-connection';
+import { ConfirmedPublisher } from './confirmed.publisher';
+import { DeadLetterQueue } from './dead-letter-queue.service';
+import { BROKER_AT_START, BrokerAtStart, RabbitConnection } from './rabbit.connection';
 import { SourceOutboxPublisher } from './source-outbox.publisher';
 
 /** The broker connection and what runs on it. */

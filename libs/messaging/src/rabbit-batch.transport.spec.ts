@@ -9,7 +9,7 @@ import { BatchFailureFilter } from './batch-failure.filter';
 import type { BatchOutcome, Delivery } from './batching-consumer';
 import { RabbitBatchContext } from './rabbit-batch.context';
 import { RabbitBatchQueueOptions, RabbitBatchTransport } from './rabbit-batch.transport';
-import { RabbitConnection } from './rabbit-connection';
+import { RabbitConnection } from './rabbit.connection';
 
 class FakeChannel extends EventEmitter {
   consumed: { queue: string; prefetch: number } | null = null;

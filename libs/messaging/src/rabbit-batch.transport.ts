@@ -3,7 +3,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { lastValueFrom } from 'rxjs';
 import { BatchHandler, BatchingConsumer, BatchingConsumerOptions, BatchOutcome, Delivery } from './batching-consumer';
 import { RabbitBatchContext } from './rabbit-batch.context';
-import { RabbitConnection } from './rabbit-connection';
+import { RabbitConnection } from './rabbit.connection';
 
 /** How one queue is consumed; the queue itself is the pattern of its `@EventPattern` handler. */
 export type RabbitBatchQueueOptions = Omit<BatchingConsumerOptions, 'queue'>;

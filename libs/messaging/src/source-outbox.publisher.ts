@@ -13,7 +13,7 @@ import {
 } from '@app/entities';
 import { SourceOutboxMetrics } from '@app/metrics';
 import { backoffDelayMs, SourceOutboxStatus, transitionSourceOutbox } from '@app/state-machines';
-import { ConfirmedPublisher } from './confirmed-publisher';
+import { ConfirmedPublisher } from './confirmed.publisher';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';
 
 export interface RetryPolicy {

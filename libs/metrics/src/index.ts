@@ -6,7 +6,7 @@ export * from './metric-groups';
 export * from './metrics.module';
 export * from './mq.metrics';
 export * from './mq-provider.metrics';
-export * from './prometheus-options';
+export * from './prometheus-options.factory';
 export * from './source-outbox.metrics';
 export * from './store.metrics';
 export * from './health/health.module';

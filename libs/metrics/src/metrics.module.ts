@@ -3,7 +3,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register, Registry } from 'prom-client';
 import { MetricGroup, metricGroupProviders } from './metric-declaration';
 import { MetricsController } from './metrics.controller';
-import { AppPrometheusOptions } from './prometheus-options';
+import { AppPrometheusOptions } from './prometheus-options.factory';
 
 @Module({})
 export class MetricsModule {

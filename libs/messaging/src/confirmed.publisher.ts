@@ -6,7 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import { CanonicalEvent } from '@app/entities';
 import { MqMetrics } from '@app/metrics';
 import { eventMessage, unencodableReason } from './event-message';
-import { RabbitConnection } from './rabbit-connection';
+import { RabbitConnection } from './rabbit.connection';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';
 
 export class UnpublishableMessageError extends Error {

@@ -3,7 +3,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { APP_CONFIG, BrokerConfig } from '@app/config';
 import { DeadLetterView, deadLetterView, deliveryCount, freshCopyOptions } from './delivered-message';
-import { BrokerUnavailableError, RabbitConnection } from './rabbit-connection';
+import { BrokerUnavailableError, RabbitConnection } from './rabbit.connection';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE } from './topology';
 
 /**

@@ -2,8 +2,8 @@ import { brokerSchema, loadConfig } from '@app/config';
 import { MqMetrics, MqProviderMetrics } from '@app/metrics';
 import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
-import { ConfirmedPublisher, PublishOutcome } from '../src/confirmed-publisher';
-import { RabbitConnection } from '../src/rabbit-connection';
+import { ConfirmedPublisher, PublishOutcome } from '../src/confirmed.publisher';
+import { RabbitConnection } from '../src/rabbit.connection';
 import { USER_ACTIVITY_EXCHANGE } from '../src/topology';
 
 /** Routed to a queue that refuses every message, so the broker nacks it. */

@@ -3,8 +3,8 @@ import { MqMetrics, MqProviderMetrics } from '@app/metrics';
 import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
-import { ConfirmedPublisher, UnroutableMessageError } from '../src/confirmed-publisher';
-import { RabbitConnection } from '../src/rabbit-connection';
+import { ConfirmedPublisher, UnroutableMessageError } from '../src/confirmed.publisher';
+import { RabbitConnection } from '../src/rabbit.connection';
 import { EVENT_STORE_QUEUE, USER_ACTIVITY_EXCHANGE } from '../src/topology';
 
 const ROUTED_NAME = 'ui.routed';
