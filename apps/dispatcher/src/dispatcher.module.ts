@@ -10,7 +10,7 @@ import {
 import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
 import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
 import { DispatchBatchService } from './dispatch/dispatch-batch.service';
-import { DispatcherService } from './dispatch/dispatcher.service';
+import { DispatchWorker } from './dispatch/dispatch.worker';
 import { DispatcherConfig, dispatcherSchema } from './dispatcher.config';
 import { DISPATCH_TARGETS } from './targets/dispatch-target';
 import { enabledTargets } from './targets/enabled-targets';
@@ -30,7 +30,7 @@ export const DISPATCHER = 'dispatcher';
     DispatchBatchService,
     DispatchCircuitRepository,
     DispatchOutboxRepository,
-    DispatcherService,
+    DispatchWorker,
     OutboxNotifications.provider(DISPATCH_OUTBOX_CHANNEL, 'dispatcher-listen'),
     {
       provide: DISPATCH_TARGETS,

@@ -1,6 +1,6 @@
 import { APP_CONFIG } from '@app/config';
 import { AppOptions, HttpApp } from '@app/http';
-import { IngestOutcomes } from './events/ingest-outcomes';
+import { IngestOutcomes } from './events/ingest-outcomes.recorder';
 import { ingestSourceOf } from './events/request-outcome';
 import { IngestConfig } from './ingest-api.config';
 import { INGEST_API } from './ingest-api.module';

@@ -11,9 +11,9 @@ import {
   SourceOutboxMetrics,
 } from '@app/metrics';
 import { relaySchema } from './outbox-relay.config';
-import { RelayReadiness } from './relay/relay-readiness';
+import { RelayReadiness } from './relay/relay-readiness.service';
 import { RetentionWorker } from './housekeeping/retention.worker';
-import { SourceOutboxGauges } from './housekeeping/source-outbox-gauges';
+import { SourceOutboxGauges } from './housekeeping/source-outbox.gauges';
 import { OutboxRelayWorker } from './relay/outbox-relay.worker';
 
 export const OUTBOX_RELAY = 'outbox-relay';

@@ -15,7 +15,7 @@ import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { InvalidRequestRecorder } from '../policy/invalid-request-recorder.filter';
 import { ClientNetwork } from '../rate-limit/client-network';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
-import { IngestOutcomes } from './ingest-outcomes';
+import { IngestOutcomes } from './ingest-outcomes.recorder';
 import { IngestAnswer, IngestService } from './ingest.service';
 import { OversizedBatchGuard } from './oversized-batch.guard';
 import { countRequestOutcome } from './request-outcome';

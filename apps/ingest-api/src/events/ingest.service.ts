@@ -4,14 +4,14 @@ import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entitie
 import { invalidRequest } from '@app/http';
 import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/metrics';
 import { IngestConfig } from '../ingest-api.config';
-import { IngestRejections } from '../policy/ingest-rejections';
-import { LiveIngestPolicy } from '../policy/live-ingest-policy';
-import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter';
+import { IngestRejections } from '../policy/ingest-rejections.recorder';
+import { LiveIngestPolicy } from '../policy/live-ingest-policy.service';
+import { RateLimitDecision, RateLimiter, rateLimitHeaders, RateLimitPolicy } from '../rate-limit/rate-limiter.service';
 import { Caller, toCanonicalEvent } from './canonical-event.builder';
 import { ClientIngestRequestDto, IngestResultDto, ServerIngestRequestDto } from './ingest-request.dto';
 import { ingestErrors } from './ingest.errors';
-import { IngestOutcomes } from './ingest-outcomes';
-import { OutboxWriter } from './outbox-writer';
+import { IngestOutcomes } from './ingest-outcomes.recorder';
+import { OutboxWriter } from './outbox.writer';
 
 export interface IngestAnswer {
   result: IngestResultDto;

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '@app/config';
 import { IngestConfig } from '../ingest-api.config';
-import { IngestOutcomes } from './ingest-outcomes';
+import { IngestOutcomes } from './ingest-outcomes.recorder';
 import { ingestErrors } from './ingest.errors';
 import { ingestSourceOf } from './request-outcome';
 

@@ -1,6 +1,6 @@
 import { ApiError } from '@app/http';
 import { IngestRequestResult, IngestSource } from '@app/metrics';
-import { IngestOutcomes } from './ingest-outcomes';
+import { IngestOutcomes } from './ingest-outcomes.recorder';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {
   ANALYTICS_INGEST_RATE_LIMIT_EXCEEDED: 'rate_limited',

@@ -4,7 +4,7 @@ import { EVENT_FIELD_MAX_CHARS, IngestRejectionReason } from '@app/entities';
 import { ApiError, ApiErrorFilter } from '@app/http';
 import { EVENT_NOT_ALLOWED } from '../events/ingest.errors';
 import { ClientNetwork } from '../rate-limit/client-network';
-import { IngestRejections } from './ingest-rejections';
+import { IngestRejections } from './ingest-rejections.recorder';
 
 /** The event names a refused body carries, if it has any readable ones; the body is not trusted beyond that. */
 function eventNamesOf(body: unknown): string[] {

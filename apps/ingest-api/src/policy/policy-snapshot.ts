@@ -1,5 +1,5 @@
 import { IngestPolicyRecord, IngestPolicyValues, RateLimitSetting } from '@app/entities';
-import { RateLimitPolicy } from '../rate-limit/rate-limiter';
+import { RateLimitPolicy } from '../rate-limit/rate-limiter.service';
 
 /** What the checks of DESIGN §3 read on every request. */
 export interface IngestPolicySnapshot {

@@ -4,10 +4,10 @@ import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entitie
 import { ApiError } from '@app/http';
 import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
 import { IngestConfig } from '../ingest-api.config';
-import { IngestRejections } from '../policy/ingest-rejections';
-import { LiveIngestPolicy } from '../policy/live-ingest-policy';
-import { RateLimitPolicy } from '../rate-limit/rate-limiter';
-import { IngestOutcomes } from '../events/ingest-outcomes';
+import { IngestRejections } from '../policy/ingest-rejections.recorder';
+import { LiveIngestPolicy } from '../policy/live-ingest-policy.service';
+import { RateLimitPolicy } from '../rate-limit/rate-limiter.service';
+import { IngestOutcomes } from '../events/ingest-outcomes.recorder';
 import { ingestErrors } from '../events/ingest.errors';
 import { IngestService } from '../events/ingest.service';
 import { requestResultOf } from '../events/request-outcome';

@@ -3,7 +3,7 @@ import { SourceOutboxBacklogMetrics } from '@app/metrics';
 import { compileMetricGroups } from '@app/testing';
 import { RelayConfig } from '../outbox-relay.config';
 import { RetentionWorker } from './retention.worker';
-import { SourceOutboxGauges } from './source-outbox-gauges';
+import { SourceOutboxGauges } from './source-outbox.gauges';
 
 const INTERVAL = 1_000;
 const config = { GAUGE_REFRESH_INTERVAL: INTERVAL, RETENTION_INTERVAL: INTERVAL } as RelayConfig;

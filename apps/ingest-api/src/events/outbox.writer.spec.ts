@@ -1,7 +1,7 @@
 import { CanonicalEvent, SourceOutboxRepository } from '@app/entities';
 import { canonicalEvent } from '@app/testing';
 import { IngestConfig } from '../ingest-api.config';
-import { CommitTimeoutError, OutboxBackloggedError, OutboxWriter } from './outbox-writer';
+import { CommitTimeoutError, OutboxBackloggedError, OutboxWriter } from './outbox.writer';
 
 interface Statement {
   eventIds: string[];

@@ -13,8 +13,8 @@ import { TargetBreaker } from './target-breaker';
  * store's NOTIFY wakes idle loops.
  */
 @Injectable()
-export class DispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(DispatcherService.name);
+export class DispatchWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DispatchWorker.name);
   private readonly loops: DispatchLoop[] = [];
 
   constructor(
