@@ -40,7 +40,7 @@ const INGEST_ROUTE = ['native', 'posthog', 'segment'] as const;
 const SDK_KEY_NAME = 'audit-web';
 const SDK_KEY = 'phc_metrics_audit';
 
-/** DESIGN §10 (runbook §1-2 names as Prometheus names), and the few extras libs/metrics adds. */
+/** DESIGN §10 (runbook §1-2 names as Prometheus names), and the few extras libs/observability adds. */
 const EXPECTED: Record<string, Expected> = {
   analytics_user_activity_ingest_requests_total: {
     type: 'counter',

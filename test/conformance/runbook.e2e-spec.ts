@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '@app/http';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import {
   BootedApp,
   canonicalEvent,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { METRIC_GROUPS } from '@app/metrics';
+import { METRIC_GROUPS } from '@app/observability';
 
 interface Panel {
   type: string;
@@ -17,7 +17,7 @@ const dashboard = JSON.parse(readFileSync(join(repoRoot, 'ops/grafana/dashboards
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'atan2', 'bool', 'offset', 'inf', 'nan']);
 
-/** The names the apps define: every metric the groups of libs/metrics declare. */
+/** The names the apps define: every metric the groups of libs/observability declare. */
 function appMetricNames(): { name: string; histogram: boolean }[] {
   return METRIC_GROUPS.flatMap((group) => group.metrics).map((declaration) => ({
     name: declaration.options.name,

@@ -1,5 +1,5 @@
 import { coreSchema, loadConfig } from '@app/config';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { LocalRun, readmeBashBlocks, readmeSection, runbookSqlPlaybook, waitFor } from '@app/testing';
 
 // The README's commands, read from the README and run through bash against `npm start` (start-all.js without its

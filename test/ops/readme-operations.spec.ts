@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { LogSignals, METRIC_GROUPS } from '@app/metrics';
+import { LogSignals, METRIC_GROUPS } from '@app/observability';
 import { runbookMetrics } from '@app/testing';
 
 interface Panel {
@@ -44,7 +44,7 @@ function tableColumn(header: string): string[] {
   });
 }
 
-/** Metric names the apps define: every metric the groups of libs/metrics declare. */
+/** Metric names the apps define: every metric the groups of libs/observability declare. */
 function definedMetricNames(): Set<string> {
   return new Set(METRIC_GROUPS.flatMap((group) => group.metrics).map((declaration) => declaration.options.name));
 }

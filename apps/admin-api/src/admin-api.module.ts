@@ -12,7 +12,7 @@ import {
   PipelineSnapshotRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
-import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/metrics';
+import { HealthModule, LoggingModule, MetricsModule, MqMetrics, SourceOutboxMetrics } from '@app/observability';
 import { adminSchema } from './admin-api.config';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';

@@ -7,7 +7,7 @@ import {
   DispatchOutboxRepository,
   OutboxNotifications,
 } from '@app/entities';
-import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/metrics';
+import { DispatchMetrics, HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DispatchBacklogGauges } from './dispatch/dispatch-backlog.gauges';
 import { DispatchBatchService } from './dispatch/dispatch-batch.service';
 import { DispatchWorker } from './dispatch/dispatch.worker';

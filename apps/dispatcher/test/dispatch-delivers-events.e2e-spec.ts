@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CanonicalEvent, EventSource } from '@app/entities';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { canonicalEvent, waitFor } from '@app/testing';
 import { allDispatched, DispatcherHarness, metricValue, POSTHOG_API_KEY, startDispatcher } from './dispatcher.harness';
 

@@ -1,4 +1,4 @@
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { canonicalEvent, POSTHOG_MAX_EVENT_BYTES, waitFor } from '@app/testing';
 import { allDispatched, DispatcherHarness, startDispatcher } from './dispatcher.harness';
 

@@ -1,4 +1,4 @@
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { canonicalEvent, waitFor } from '@app/testing';
 import { allDispatched, DispatcherHarness, metricValue, startDispatcher } from './dispatcher.harness';
 

@@ -2,7 +2,14 @@ import { Module } from '@nestjs/common';
 import { AppConfigModule } from '@app/config';
 import { DatabaseModule, DispatchOutboxEnqueueRepository, EventStoreRepository } from '@app/entities';
 import { MessagingModule } from '@app/messaging';
-import { DeadLetterMetrics, HealthModule, LoggingModule, MetricsModule, MqMetrics, StoreMetrics } from '@app/metrics';
+import {
+  DeadLetterMetrics,
+  HealthModule,
+  LoggingModule,
+  MetricsModule,
+  MqMetrics,
+  StoreMetrics,
+} from '@app/observability';
 import { DeadLetterDepthGauge } from './dead-letters/dead-letter-depth.gauge';
 import { eventStoreSchema } from './event-store-consumer.config';
 import { DispatchEnqueueHook } from './store/dispatch-enqueue.hook';

@@ -1,4 +1,4 @@
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { BootedApp, canonicalEvent, FaultProxy, waitFor } from '@app/testing';
 import { EVENT_STORE_DLQ, EventStoreHarness, expectStagesAgree, startEventStoreHarness } from './event-store.harness';
 

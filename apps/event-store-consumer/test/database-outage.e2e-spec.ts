@@ -1,4 +1,4 @@
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { BootedApp, canonicalEvent, FaultProxy, sleep, waitFor } from '@app/testing';
 import {
   EVENT_STORE_DLQ,

@@ -1,7 +1,7 @@
 import amqplib, { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import request from 'supertest';
 import { CanonicalEvent } from '@app/entities';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import {
   assertTopology,
   EVENT_STORE_DLQ,

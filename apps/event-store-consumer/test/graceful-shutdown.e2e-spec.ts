@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
 import { EVENT_STORE_DLQ, EVENT_STORE_QUEUE, EventStoreHarness, startEventStoreHarness } from './event-store.harness';
 

@@ -1,5 +1,5 @@
 import { CanonicalEvent } from '@app/entities';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { BootedApp, canonicalEvent, waitFor } from '@app/testing';
 import {
   EVENT_STORE_DLQ,

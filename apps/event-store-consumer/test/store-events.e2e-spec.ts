@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { EventSource } from '@app/entities';
-import { LogSignals } from '@app/metrics';
+import { LogSignals } from '@app/observability';
 import { BootedApp, canonicalEvent, scrapeMetric, waitFor } from '@app/testing';
 import {
   EVENT_STORE_DLQ,

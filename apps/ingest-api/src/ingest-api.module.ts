@@ -7,7 +7,7 @@ import {
   IngestRejectionRepository,
   IngestRequestOutcomeRepository,
 } from '@app/entities';
-import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/metrics';
+import { HealthModule, IngestMetrics, LoggingModule, MetricsModule } from '@app/observability';
 import { MemberTokenResolver } from './auth/member-token.resolver';
 import { ServiceTokenGuard } from './auth/service-token.guard';
 import { EventsController } from './events/events.controller';

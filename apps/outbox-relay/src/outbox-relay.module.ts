@@ -9,7 +9,7 @@ import {
   MqMetrics,
   SourceOutboxBacklogMetrics,
   SourceOutboxMetrics,
-} from '@app/metrics';
+} from '@app/observability';
 import { relaySchema } from './outbox-relay.config';
 import { RelayReadiness } from './relay/relay-readiness.service';
 import { RetentionWorker } from './housekeeping/retention.worker';

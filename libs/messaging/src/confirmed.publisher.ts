@@ -4,7 +4,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { lastValueFrom } from 'rxjs';
 import { CanonicalEvent } from '@app/entities';
-import { MqMetrics } from '@app/metrics';
+import { MqMetrics } from '@app/observability';
 import { eventMessage, unencodableReason } from './event-message';
 import { RabbitConnection } from './rabbit.connection';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';

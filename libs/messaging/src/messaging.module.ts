@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MqTraceRepository } from '@app/entities';
-import { metricGroupProviders, MqProviderMetrics } from '@app/metrics';
+import { metricGroupProviders, MqProviderMetrics } from '@app/observability';
 import { ConfirmedPublisher } from './confirmed.publisher';
 import { DeadLetterQueue } from './dead-letter-queue.service';
 import { BROKER_AT_START, BrokerAtStart, RabbitConnection } from './rabbit.connection';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Option
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import { APP_CONFIG, APP_NAME, BrokerConfig, maskUrl } from '@app/config';
-import { MqProviderMetrics } from '@app/metrics';
+import { MqProviderMetrics } from '@app/observability';
 import { assertTopology } from './topology';
 
 /**

@@ -11,7 +11,7 @@ import {
   SqlExecutor,
   TraceStage,
 } from '@app/entities';
-import { SourceOutboxMetrics } from '@app/metrics';
+import { SourceOutboxMetrics } from '@app/observability';
 import { backoffDelayMs, SourceOutboxStatus, transitionSourceOutbox } from '@app/state-machines';
 import { ConfirmedPublisher } from './confirmed.publisher';
 import { MQ_PROVIDER_RABBITMQ, USER_ACTIVITY_EXCHANGE } from './topology';

@@ -1,5 +1,5 @@
 import { brokerSchema, loadConfig } from '@app/config';
-import { MqMetrics, MqProviderMetrics } from '@app/metrics';
+import { MqMetrics, MqProviderMetrics } from '@app/observability';
 import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
 import type { Channel, ChannelModel } from 'amqplib';
 import { lastValueFrom } from 'rxjs';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { METRIC_GROUPS, StoreMetrics } from '@app/metrics';
+import { METRIC_GROUPS, StoreMetrics } from '@app/observability';
 import { compileMetricGroups } from './app-metrics-registry';
 import { parsePrometheusText } from './prometheus-text';
 

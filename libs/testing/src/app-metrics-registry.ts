@@ -12,7 +12,7 @@ import {
   MetricGroup,
   metricGroupProviders,
   metricProvider,
-} from '@app/metrics';
+} from '@app/observability';
 
 /** A registry like the one an app serves in production: its `app` label and Node's default metrics. */
 export function appMetricsRegistry(appName: string): Registry {
@@ -49,7 +49,9 @@ export function withOwnMetricsRegistry(builder: TestingModuleBuilder): TestingMo
 export async function assertGlobalRegistryUnused(): Promise<void> {
   const names = (await register.getMetricsAsJSON()).map((metric) => metric.name);
   if (names.length > 0) {
-    throw new Error(`metrics outside METRIC_GROUPS of @app/metrics, left on the global registry: ${names.join(', ')}`);
+    throw new Error(
+      `metrics outside METRIC_GROUPS of @app/observability, left on the global registry: ${names.join(', ')}`,
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { APP_CONFIG, loadConfig } from '@app/config';
 import { AppOptions, configureApp, createHttpAdapter, HttpApp, nestAppOptions } from '@app/http';
-import { LOG_DESTINATION } from '@app/metrics';
+import { LOG_DESTINATION } from '@app/observability';
 import { assertGlobalRegistryUnused, withOwnMetricsRegistry } from './app-metrics-registry';
 import { LogCapture } from './log-capture';
 

@@ -13,7 +13,7 @@ import {
   RabbitConnection,
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
-import { LogSignals, signalLog } from '@app/metrics';
+import { LogSignals, signalLog } from '@app/observability';
 import { clampLimit } from '../http/limit-param';
 import { DeadLetterListDto, DeadLetterRedriveResultDto, DLQ_LIST_LIMIT, DLQ_REDRIVE_LIMIT } from './dead-letter.dto';
 

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '@app/config';
 import { AdminAuditAction, AdminAuditRepository, SourceOutboxRepository } from '@app/entities';
 import { ApiError } from '@app/http';
 import { PublishTally, RabbitConnection, RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
-import { LogSignals, signalLog } from '@app/metrics';
+import { LogSignals, signalLog } from '@app/observability';
 import { AdminConfig } from '../admin-api.config';
 import { clampLimit } from '../http/limit-param';
 import { OutboxReplayResultDto, OutboxSummaryDto, REPLAY_LIMIT } from './outbox.dto';

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import { DispatchOutboxRepository, DispatchTargetName } from '@app/entities';
-import { DispatchMetrics } from '@app/metrics';
+import { DispatchMetrics } from '@app/observability';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DISPATCH_TARGETS, DispatchTarget } from '../targets/dispatch-target';
 

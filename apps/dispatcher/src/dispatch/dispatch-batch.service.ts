@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@app/config';
 import { DispatchOutboxRepository } from '@app/entities';
-import { DispatchMetrics, LogSignals, signalLog } from '@app/metrics';
+import { DispatchMetrics, LogSignals, signalLog } from '@app/observability';
 import { DispatcherConfig } from '../dispatcher.config';
 import { DispatchTarget } from '../targets/dispatch-target';
 import { readPayloads } from './dispatch-payload.reader';

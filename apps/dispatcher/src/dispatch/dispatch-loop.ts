@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { BATCHES_IN_FLIGHT } from '@app/entities';
-import { DispatchMetrics } from '@app/metrics';
+import { DispatchMetrics } from '@app/observability';
 import { DispatchTarget } from '../targets/dispatch-target';
 import { DispatchBatchService } from './dispatch-batch.service';
 import { TargetBreaker } from './target-breaker';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DispatchCircuitRepository } from '@app/entities';
-import { DispatchMetrics } from '@app/metrics';
+import { DispatchMetrics } from '@app/observability';
 import {
   circuitAllowance,
   circuitOnFailure,

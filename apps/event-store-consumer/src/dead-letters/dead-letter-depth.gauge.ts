@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DeadLetterQueue, EVENT_STORE_DLQ, RabbitConnection } from '@app/messaging';
-import { DeadLetterMetrics } from '@app/metrics';
+import { DeadLetterMetrics } from '@app/observability';
 
 /** Exports the depth of the queue's dead-letter queue, asked from the broker at every scrape. */
 @Injectable()

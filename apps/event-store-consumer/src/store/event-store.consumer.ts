@@ -11,7 +11,7 @@ import {
   RabbitConnection,
   USER_ACTIVITY_EXCHANGE,
 } from '@app/messaging';
-import { LogSignals, MqMetrics, ReadinessService, signalLog, StoreMetrics } from '@app/metrics';
+import { LogSignals, MqMetrics, ReadinessService, signalLog, StoreMetrics } from '@app/observability';
 import { DispatchEnqueueHook } from './dispatch-enqueue.hook';
 import { parseEventBatch } from './event-batch.parser';
 import { EventStoreService, StoreOutcome } from './event-store.service';

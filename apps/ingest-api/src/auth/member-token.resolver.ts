@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtPayload, verify, VerifyOptions } from 'jsonwebtoken';
 import { APP_CONFIG } from '@app/config';
-import { IngestMetrics } from '@app/metrics';
+import { IngestMetrics } from '@app/observability';
 import { bearerToken } from '@app/http';
 import { IngestConfig } from '../ingest-api.config';
 

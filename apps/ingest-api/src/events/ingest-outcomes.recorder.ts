@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { IngestOutcomeTally, IngestRequestOutcomeRepository } from '@app/entities';
-import { IngestMetrics, IngestRequestResult, IngestRoute, IngestSource } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestRoute, IngestSource } from '@app/observability';
 
 const FLUSH_INTERVAL_MS = 1_000;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1_000;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { invalidRequest } from '@app/http';
-import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/metrics';
+import { IngestMetrics, IngestRoute, LogSignals, signalLog } from '@app/observability';
 import { IngestConfig } from '../ingest-api.config';
 import { IngestRejections } from '../policy/ingest-rejections.recorder';
 import { LiveIngestPolicy } from '../policy/live-ingest-policy.service';

@@ -1,5 +1,5 @@
 import { ApiError } from '@app/http';
-import { IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestRequestResult, IngestSource } from '@app/observability';
 import { IngestOutcomes } from './ingest-outcomes.recorder';
 
 const RESULT_BY_CODE: Record<string, IngestRequestResult> = {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import { CanonicalEvent, EventSource, IngestRejectionReason } from '@app/entities';
 import { ApiError } from '@app/http';
-import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/metrics';
+import { IngestMetrics, IngestRequestResult, IngestSource } from '@app/observability';
 import { IngestConfig } from '../ingest-api.config';
 import { IngestRejections } from '../policy/ingest-rejections.recorder';
 import { LiveIngestPolicy } from '../policy/live-ingest-policy.service';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { SNIFFED_BODY } from '@app/http';
-import { IngestRoute } from '@app/metrics';
+import { IngestRoute } from '@app/observability';
 import { SegmentType } from './segment-batch';
 
 export type SdkRoute = Exclude<IngestRoute, 'native'>;

@@ -1,5 +1,5 @@
 import { RetentionRepository, SourceOutboxBacklog, SourceOutboxRepository } from '@app/entities';
-import { SourceOutboxBacklogMetrics } from '@app/metrics';
+import { SourceOutboxBacklogMetrics } from '@app/observability';
 import { compileMetricGroups } from '@app/testing';
 import { RelayConfig } from '../outbox-relay.config';
 import { RetentionWorker } from './retention.worker';

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import { SourceOutboxRepository } from '@app/entities';
-import { SourceOutboxBacklogMetrics } from '@app/metrics';
+import { SourceOutboxBacklogMetrics } from '@app/observability';
 import { RelayConfig } from '../outbox-relay.config';
 
 /**

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '@app/config';
 import { BATCHES_IN_FLIGHT, OutboxNotifications, SourceOutboxRepository } from '@app/entities';
 import { RetryPolicy, SourceOutboxPublisher } from '@app/messaging';
-import { LogSignals, signalLog } from '@app/metrics';
+import { LogSignals, signalLog } from '@app/observability';
 import { RelayConfig } from '../outbox-relay.config';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { RabbitConnection } from '@app/messaging';
-import { ReadinessService } from '@app/metrics';
+import { ReadinessService } from '@app/observability';
 
 /** Ready when the broker connection is up (or MQ_PROVIDER=none, where there is none to have). */
 @Injectable()
