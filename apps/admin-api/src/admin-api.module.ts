@@ -8,7 +8,6 @@ import {
   EventJourneyRepository,
   IngestPolicyRepository,
   IngestRejectionRepository,
-  MqTraceRepository,
   PipelineSnapshotRepository,
 } from '@app/entities';
 import { SourceOutboxPublishingModule } from '@app/messaging';
@@ -72,7 +71,6 @@ export const ADMIN_API = 'admin-api';
     IngestRejectionRepository,
     IngestRejectionsAdminService,
     JourneyService,
-    MqTraceRepository,
     MqTracesService,
     OutboxAdminService,
     PipelineSnapshotGatherer,

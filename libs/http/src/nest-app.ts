@@ -8,13 +8,13 @@ import { sendError, STATUS_CODES } from './error-body';
 export type HttpApp = NestFastifyApplication;
 
 /**
- * How every main.ts and the e2e tests create an app. Nest writes nothing to the console (a failed start-up prints
- * only its one line, see exitOnStartupFailure); what it logs before `app.useLogger` waits for the app's JSON logger.
- * The body parser is ours (configureApp); an error while creating the app is thrown, not a process abort.
+ * How every main.ts and the e2e tests create an app. Nest logs nothing until `app.useLogger` gives it the app's JSON
+ * logger: a failed start-up prints only its one line (see exitOnStartupFailure), and the module-loading lines Nest
+ * writes while creating the app are left out. The body parser is ours (configureApp); an error while creating the app
+ * is thrown, not a process abort.
  */
 export const nestAppOptions: NestApplicationOptions = {
   logger: false,
-  bufferLogs: true,
   bodyParser: false,
   abortOnError: false,
 };

@@ -122,6 +122,11 @@ export class ConfirmedPublisher extends ClientProxy implements OnApplicationBoot
   /** One event: `packet.data` is the canonical event, `packet.pattern` its name (the routing key). */
   protected async dispatchEvent<T = undefined>(packet: ReadPacket<CanonicalEvent>): Promise<T> {
     const event = packet.data;
+    if (packet.pattern !== event.eventName) {
+      throw new Error(
+        `emit('${String(packet.pattern)}', event): the pattern must be the event's name, its routing key`,
+      );
+    }
     const message = eventMessage(event);
     const unencodable = unencodableReason(message);
     if (unencodable !== null) {

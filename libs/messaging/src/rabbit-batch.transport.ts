@@ -73,8 +73,12 @@ export class RabbitBatchTransport extends Server implements CustomTransportStrat
     if (!this.connection.enabled) {
       return;
     }
+    // Registered before any starts, so that a close() during start-up stops every one of them.
+    consumers.forEach((consumer) => this.consumers.set(consumer.queue, consumer));
     for (const consumer of consumers) {
-      this.consumers.set(consumer.queue, consumer);
+      if (this.drained !== null) {
+        return;
+      }
       await consumer.start();
     }
   }

@@ -58,4 +58,11 @@ describe('ConfirmedPublisher.emit, one event through Nest’s client API', () =>
       new UnroutableMessageError('ui.nobody.listens'),
     );
   });
+
+  it('refuses a pattern other than the event name, which is the routing key, and publishes nothing', async () => {
+    const event = canonicalEvent({ eventName: ROUTED_NAME });
+
+    await expect(lastValueFrom(publisher.emit('ui.other.name', event))).rejects.toThrow('the pattern must be');
+    expect(await inspector.channel.get(OBSERVER_QUEUE, { noAck: true })).toBe(false);
+  });
 });

@@ -8,6 +8,7 @@ import {
   uuidV5,
 } from '@app/entities';
 import { findUnsafeJson } from '@app/http';
+import { AMQP_SHORT_STRING_MAX_BYTES } from '@app/messaging';
 import { cleanProperties } from '../events/canonical-event.builder';
 import { MAX_PROPERTIES_BYTES } from '../events/ingest-request.dto';
 
@@ -33,8 +34,6 @@ export type SkipReason = 'invalid' | 'not_allowed';
 
 export type SdkMapping = { event: CanonicalEvent } | { skipped: SkipReason; reason: string };
 
-/** AMQP short strings (DESIGN §6): the eventId is the messageId, the eventName the routing key. */
-const MAX_SHORT_STRING_BYTES = 255;
 const MEMBER_ID = /^[1-9][0-9]*$/;
 
 function chars(value: string): number {
@@ -42,7 +41,7 @@ function chars(value: string): number {
 }
 
 function fitsEventId(id: string): boolean {
-  return chars(id) <= EVENT_FIELD_MAX_CHARS.eventId && Buffer.byteLength(id) <= MAX_SHORT_STRING_BYTES;
+  return chars(id) <= EVENT_FIELD_MAX_CHARS.eventId && Buffer.byteLength(id) <= AMQP_SHORT_STRING_MAX_BYTES;
 }
 
 function skip(reason: string): SdkMapping {
@@ -123,8 +122,8 @@ function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '') {
     return 'no event name';
   }
-  if (chars(name) > EVENT_FIELD_MAX_CHARS.eventName || Buffer.byteLength(name) > MAX_SHORT_STRING_BYTES) {
-    return `the event name is longer than ${EVENT_FIELD_MAX_CHARS.eventName} characters or ${MAX_SHORT_STRING_BYTES} bytes`;
+  if (chars(name) > EVENT_FIELD_MAX_CHARS.eventName || Buffer.byteLength(name) > AMQP_SHORT_STRING_MAX_BYTES) {
+    return `the event name is longer than ${EVENT_FIELD_MAX_CHARS.eventName} characters or ${AMQP_SHORT_STRING_MAX_BYTES} bytes`;
   }
   return null;
 }
