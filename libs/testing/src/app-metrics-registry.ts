@@ -14,11 +14,14 @@ import {
   metricProvider,
 } from '@app/observability';
 
-/** A registry like the one an app serves in production: its `app` label and Node's default metrics. */
+/** A registry like the one an app serves in production, from the app's own PrometheusModule options. */
 export function appMetricsRegistry(appName: string): Registry {
+  const { defaultLabels = {}, defaultMetrics } = new AppPrometheusOptions(appName).createPrometheusOptions();
   const registry = new Registry();
-  registry.setDefaultLabels({ app: appName });
-  collectDefaultMetrics({ register: registry });
+  registry.setDefaultLabels(defaultLabels);
+  if (defaultMetrics?.enabled) {
+    collectDefaultMetrics({ ...defaultMetrics.config, register: registry });
+  }
   return registry;
 }
 
