@@ -1,42 +1,27 @@
-import { brokerSchema, loadConfig } from '@app/config';
-import { MqMetrics, MqProviderMetrics } from '@app/observability';
-import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
-import type { Channel, ChannelModel } from 'amqplib';
+import { canonicalEvent } from '@app/testing';
 import { lastValueFrom } from 'rxjs';
 import { ConfirmedPublisher, UnroutableMessageError } from '../src/confirmed.publisher';
-import { RabbitConnection } from '../src/rabbit.connection';
 import { EVENT_STORE_QUEUE, USER_ACTIVITY_EXCHANGE } from '../src/topology';
+import { OBSERVER_QUEUE, PublisherFixture, startPublisher } from './publisher.fixture';
 
 const ROUTED_NAME = 'ui.routed';
-const OBSERVER_QUEUE = 'test.observer';
 
 describe('ConfirmedPublisher.emit, one event through Nest’s client API', () => {
-  let vhost: TestVhost;
-  let inspector: { connection: ChannelModel; channel: Channel };
-  let connection: RabbitConnection;
+  let fixture: PublisherFixture;
+  let inspector: PublisherFixture['inspector'];
   let publisher: ConfirmedPublisher;
 
   beforeAll(async () => {
-    vhost = await createTestVhost('confirmed_emit');
-    inspector = await vhost.connect();
-    const { channel } = inspector;
-    await channel.assertExchange(USER_ACTIVITY_EXCHANGE, 'topic', { durable: true });
-    await channel.assertQueue(OBSERVER_QUEUE, { durable: true });
-    await channel.bindQueue(OBSERVER_QUEUE, USER_ACTIVITY_EXCHANGE, ROUTED_NAME);
-    const config = loadConfig(brokerSchema, { RABBITMQ_URL: vhost.url, MQ_PUBLISH_TIMEOUT: 'PT2S' });
-    const metrics = await compileMetricGroups('messaging-test', [MqMetrics, MqProviderMetrics]);
-    connection = new RabbitConnection(config, 'messaging-test', metrics.get(MqProviderMetrics));
-    await connection.onModuleInit();
-    publisher = new ConfirmedPublisher(connection, metrics.get(MqMetrics));
-    await publisher.onApplicationBootstrap();
+    fixture = await startPublisher('confirmed_emit', (channel) =>
+      channel.bindQueue(OBSERVER_QUEUE, USER_ACTIVITY_EXCHANGE, ROUTED_NAME),
+    );
+    ({ inspector, publisher } = fixture);
     // The topology asserted at connect binds the event-store queue to every routing key.
-    await channel.unbindQueue(EVENT_STORE_QUEUE, USER_ACTIVITY_EXCHANGE, '#');
+    await inspector.channel.unbindQueue(EVENT_STORE_QUEUE, USER_ACTIVITY_EXCHANGE, '#');
   });
 
   afterAll(async () => {
-    await connection.onApplicationShutdown();
-    await inspector.connection.close();
-    await vhost.drop();
+    await fixture?.close();
   });
 
   it('completes once the broker confirmed a routed event, which arrives persistent', async () => {

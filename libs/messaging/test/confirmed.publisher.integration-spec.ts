@@ -1,49 +1,34 @@
-import { brokerSchema, loadConfig } from '@app/config';
-import { MqMetrics, MqProviderMetrics } from '@app/observability';
-import { canonicalEvent, compileMetricGroups, createTestVhost, TestVhost } from '@app/testing';
-import type { Channel, ChannelModel } from 'amqplib';
+import { canonicalEvent } from '@app/testing';
 import { ConfirmedPublisher, PublishOutcome } from '../src/confirmed.publisher';
-import { RabbitConnection } from '../src/rabbit.connection';
 import { USER_ACTIVITY_EXCHANGE } from '../src/topology';
+import { OBSERVER_QUEUE, PublisherFixture, startPublisher } from './publisher.fixture';
 
 /** Routed to a queue that refuses every message, so the broker nacks it. */
 const REFUSED_NAME = 'ui.refused.by.broker';
-const OBSERVER_QUEUE = 'test.observer';
 
 /**
  * amqplib queues a message's confirm callback before it encodes the message; when encoding threw, every later confirm
  * on the channel resolved the message before it: p took n's nack, n took b's ack, and b and c timed out.
  */
 describe('ConfirmedPublisher with a message amqplib cannot encode', () => {
-  let vhost: TestVhost;
-  let inspector: { connection: ChannelModel; channel: Channel };
-  let connection: RabbitConnection;
+  let fixture: PublisherFixture;
+  let inspector: PublisherFixture['inspector'];
   let publisher: ConfirmedPublisher;
 
   beforeAll(async () => {
-    vhost = await createTestVhost('confirmed_publisher');
-    inspector = await vhost.connect();
-    const { channel } = inspector;
-    await channel.assertExchange(USER_ACTIVITY_EXCHANGE, 'topic', { durable: true });
-    await channel.assertQueue(OBSERVER_QUEUE, { durable: true });
-    await channel.bindQueue(OBSERVER_QUEUE, USER_ACTIVITY_EXCHANGE, '#');
-    await channel.assertQueue('test.refuses', {
-      durable: true,
-      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    fixture = await startPublisher('confirmed_publisher', async (channel) => {
+      await channel.bindQueue(OBSERVER_QUEUE, USER_ACTIVITY_EXCHANGE, '#');
+      await channel.assertQueue('test.refuses', {
+        durable: true,
+        arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+      });
+      await channel.bindQueue('test.refuses', USER_ACTIVITY_EXCHANGE, REFUSED_NAME);
     });
-    await channel.bindQueue('test.refuses', USER_ACTIVITY_EXCHANGE, REFUSED_NAME);
-    const config = loadConfig(brokerSchema, { RABBITMQ_URL: vhost.url, MQ_PUBLISH_TIMEOUT: 'PT2S' });
-    const metrics = await compileMetricGroups('messaging-test', [MqMetrics, MqProviderMetrics]);
-    connection = new RabbitConnection(config, 'messaging-test', metrics.get(MqProviderMetrics));
-    await connection.onModuleInit();
-    publisher = new ConfirmedPublisher(connection, metrics.get(MqMetrics));
-    await publisher.onApplicationBootstrap();
+    ({ inspector, publisher } = fixture);
   });
 
   afterAll(async () => {
-    await connection.onApplicationShutdown();
-    await inspector.connection.close();
-    await vhost.drop();
+    await fixture?.close();
   });
 
   async function delivered(): Promise<string[]> {
