@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
-import { lastValueFrom } from 'rxjs';
 import { CanonicalEvent } from '@app/entities';
 import { MqMetrics } from '@app/observability';
 import { eventMessage, unencodableReason } from './event-message';
@@ -39,7 +38,7 @@ export class UnroutableMessageError extends Error {
  * it, or errors: nacked, timed out, returned as unroutable (`UnroutableMessageError`, although the broker then acks
  * it), or refused before it reaches the channel because AMQP cannot encode it (`UnpublishableMessageError`, see
  * `unencodableReason`). `emit` publishes at once, so the publishes of a batch all go out before any confirm is
- * awaited; `publishBatch` does that and turns each message's outcome into a `PublishOutcome`.
+ * awaited; `publishBatch` does that with the same publish step and turns each message's outcome into a `PublishOutcome`.
  */
 @Injectable()
 export class ConfirmedPublisher extends ClientProxy implements OnApplicationBootstrap {
@@ -88,13 +87,15 @@ export class ConfirmedPublisher extends ClientProxy implements OnApplicationBoot
     return this.opened as T;
   }
 
-  /** Publishes every event at once and reports each one's outcome; counts and logs the failures of the batch. */
+  /**
+   * Publishes every event at once and reports each one's outcome; counts and logs the failures of the batch. Straight
+   * to the channel rather than through `emit`: an Observable per message cost the relay about a third more CPU per
+   * event (`npm run bench`).
+   */
   async publishBatch(events: CanonicalEvent[]): Promise<PublishOutcome[]> {
-    await this.connect();
+    const channel = await this.connect();
     const startedAt = Date.now();
-    const settled = await Promise.allSettled(
-      events.map((event) => lastValueFrom(this.emit(event.eventName, event), { defaultValue: undefined })),
-    );
+    const settled = await Promise.allSettled(events.map((event) => this.publishEvent(channel, event)));
     const millis = Date.now() - startedAt;
     const outcomes = settled.map((result, index): PublishOutcome => {
       const event = events[index];
@@ -127,18 +128,22 @@ export class ConfirmedPublisher extends ClientProxy implements OnApplicationBoot
         `emit('${String(packet.pattern)}', event): the pattern must be the event's name, its routing key`,
       );
     }
+    await this.publishEvent(await this.connect(), event);
+    return undefined as T;
+  }
+
+  /** Resolves once the broker confirmed the event; see the class comment for how it fails. */
+  private async publishEvent(channel: ChannelWrapper, event: CanonicalEvent): Promise<void> {
     const message = eventMessage(event);
     const unencodable = unencodableReason(message);
     if (unencodable !== null) {
       throw new UnpublishableMessageError(unencodable);
     }
-    const channel = await this.connect();
     await channel.publish(message.exchange, message.routingKey, message.content, message.options);
     // RabbitMQ sends a mandatory message's basic.return before its confirm, so the return is known by now.
     if (this.returned.delete(event.eventId)) {
       throw new UnroutableMessageError(event.eventName);
     }
-    return undefined as T;
   }
 
   /** Request-response has no place on an exchange of events. */
