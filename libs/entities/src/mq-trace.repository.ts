@@ -23,6 +23,9 @@ interface TraceRow {
   createdAt: Date;
 }
 
+/** Re-drives of every admin-api replica run one at a time (pg_advisory_xact_lock key; 'DLQ' in ASCII). */
+const REDRIVE_LOCK_KEY = 0x444c51;
+
 // The retention batch: see SOURCE_OUTBOX_RETENTION_DELETE.
 export const MQ_TRACE_RETENTION_DELETE = `DELETE FROM message_queue_trace_log WHERE id = ANY(ARRAY(
       SELECT id FROM message_queue_trace_log WHERE created_at < now() - $1 * interval '1 millisecond'
@@ -55,6 +58,16 @@ export class MqTraceRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Writes the trace rows in one statement, inside the caller's transaction. */
+  /**
+   * Waits for any other re-drive of the dead-letter queue to commit, then holds the lock until `tx` ends; returns the
+   * database time the PUBLISH traces of the moved messages carry.
+   */
+  async lockRedrive(tx: SqlExecutor): Promise<string> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [REDRIVE_LOCK_KEY]);
+    const [{ movedAt }] = await tx.query<{ movedAt: string }[]>(`SELECT clock_timestamp()::text AS "movedAt"`);
+    return movedAt;
+  }
+
   async write(tx: SqlExecutor, traces: MqTrace[]): Promise<void> {
     if (traces.length === 0) {
       return;

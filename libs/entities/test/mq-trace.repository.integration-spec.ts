@@ -35,6 +35,35 @@ describe('MqTraceRepository on a migrated database', () => {
     errorMessage: null,
   };
 
+  it('runs one dead-letter re-drive at a time: a second waits until the first commits, then reads a later time', async () => {
+    const order: string[] = [];
+    let releaseFirst = (): void => undefined;
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstLocked = (): void => undefined;
+    const firstHasLock = new Promise<void>((resolve) => (firstLocked = resolve));
+
+    const first = dataSource.transaction(async (tx) => {
+      const movedAt = await traces.lockRedrive(tx);
+      firstLocked();
+      await firstHolds;
+      order.push('first commits');
+      return movedAt;
+    });
+    await firstHasLock;
+    const second = dataSource.transaction(async (tx) => {
+      const movedAt = await traces.lockRedrive(tx);
+      order.push('second locked');
+      return movedAt;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(order).toEqual([]);
+    releaseFirst();
+
+    const [firstAt, secondAt] = await Promise.all([first, second]);
+    expect(order).toEqual(['first commits', 'second locked']);
+    expect(Date.parse(secondAt)).toBeGreaterThan(Date.parse(firstAt));
+  });
+
   it('writes a batch of traces in the transaction, cutting over-long values to their column by code points', async () => {
     const emojiId = '😀'.repeat(150);
 

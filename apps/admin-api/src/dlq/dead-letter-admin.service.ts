@@ -17,9 +17,6 @@ import { LogSignals, signalLog } from '@app/observability';
 import { clampLimit } from '../http/limit-param';
 import { DeadLetterListDto, DeadLetterRedriveResultDto, DLQ_LIST_LIMIT, DLQ_REDRIVE_LIMIT } from './dead-letter.dto';
 
-/** Re-drives of every admin-api replica run one at a time (pg_advisory_xact_lock key; 'DLQ' in ASCII). */
-const REDRIVE_LOCK_KEY = 0x444c51;
-
 function unavailable(reason: string): ApiError {
   return new ApiError(
     503,
@@ -83,8 +80,7 @@ export class DeadLetterAdminService {
     const limit = clampLimit(requestedLimit, DLQ_REDRIVE_LIMIT);
     this.requireBroker(tokenName, 'redrive');
     const result = await this.dataSource.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [REDRIVE_LOCK_KEY]);
-      const [{ movedAt }] = await tx.query<{ movedAt: string }[]>(`SELECT clock_timestamp()::text AS "movedAt"`);
+      const movedAt = await this.traces.lockRedrive(tx);
       const outcome = await this.onBroker(() => this.deadLetters.redrive(limit));
       await this.traces.write(
         tx,
