@@ -1,78 +1,12 @@
-import { EventEmitter } from 'node:events';
-import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { Controller, INestMicroservice, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { of, throwError } from 'rxjs';
+import { connectionTo, StrictChannel } from '../test/strict-channel';
 import { BatchFailureFilter } from './batch-failure.filter';
 import type { BatchOutcome, Delivery } from './batching-consumer';
 import { RabbitBatchContext } from './rabbit-batch.context';
 import { RabbitBatchQueueOptions, RabbitBatchTransport } from './rabbit-batch.transport';
-import { RabbitConnection } from './rabbit.connection';
-
-class FakeChannel extends EventEmitter {
-  consumed: { queue: string; prefetch: number } | null = null;
-  readonly acked: string[] = [];
-  readonly nacked: string[] = [];
-  private prefetchCount = 0;
-  private nextTag = 1;
-  private onMessage: ((message: ConsumeMessage | null) => void) | null = null;
-  private readonly bodies = new Map<number, string>();
-
-  prefetch(count: number): Promise<void> {
-    this.prefetchCount = count;
-    return Promise.resolve();
-  }
-
-  consume(queue: string, onMessage: (message: ConsumeMessage | null) => void): Promise<{ consumerTag: string }> {
-    this.consumed = { queue, prefetch: this.prefetchCount };
-    this.onMessage = onMessage;
-    return Promise.resolve({ consumerTag: 'consumer-1' });
-  }
-
-  cancel(): Promise<void> {
-    this.onMessage = null;
-    return Promise.resolve();
-  }
-
-  deliver(body: string): void {
-    const deliveryTag = this.nextTag++;
-    this.bodies.set(deliveryTag, body);
-    this.onMessage?.({
-      content: Buffer.from(body),
-      fields: { deliveryTag, redelivered: false, exchange: '', routingKey: 'q', consumerTag: 'consumer-1' },
-      properties: { headers: {} },
-    } as unknown as ConsumeMessage);
-  }
-
-  ack(message: ConsumeMessage, allUpTo = false): void {
-    const tag = message.fields.deliveryTag;
-    for (const [settled, body] of this.bodies) {
-      if (settled === tag || (allUpTo && settled < tag)) {
-        this.acked.push(body);
-        this.bodies.delete(settled);
-      }
-    }
-  }
-
-  nack(message: ConsumeMessage): void {
-    this.nacked.push(message.content.toString());
-    this.bodies.delete(message.fields.deliveryTag);
-  }
-}
-
-function connectionTo(channel: FakeChannel, enabled = true): RabbitConnection {
-  const wrapper = { close: () => Promise.resolve() };
-  return {
-    enabled,
-    isConnected: () => enabled,
-    createChannel: async (_name: string, setup: (channel: ConfirmChannel) => Promise<void>) => {
-      await setup(channel as unknown as ConfirmChannel);
-      return wrapper as unknown as ChannelWrapper;
-    },
-  } as unknown as RabbitConnection;
-}
 
 const QUEUE_OPTIONS: RabbitBatchQueueOptions = {
   name: 'test',
@@ -100,11 +34,11 @@ async function until(condition: () => boolean): Promise<void> {
 const bodies = (deliveries: Delivery[]): string[] => deliveries.map((delivery) => delivery.message.content.toString());
 
 describe('RabbitBatchTransport', () => {
-  let channel: FakeChannel;
+  let channel: StrictChannel;
   let transport: RabbitBatchTransport;
 
   beforeEach(() => {
-    channel = new FakeChannel();
+    channel = new StrictChannel();
     transport = new RabbitBatchTransport(connectionTo(channel), {
       queues: { q: QUEUE_OPTIONS },
       shutdownTimeoutMs: 1_000,
@@ -148,8 +82,9 @@ describe('RabbitBatchTransport', () => {
     await until(() => settled.length === 1);
 
     expect(seen).toEqual([{ bodies: ['a', 'b', 'c'], queue: 'q' }]);
-    expect(channel.nacked).toEqual(['b']);
-    expect(channel.acked.sort()).toEqual(['a', 'c']);
+    expect(channel.bodiesOf(channel.nacked)).toEqual(['b']);
+    expect(channel.bodiesOf(channel.acked)).toEqual(['a', 'c']);
+    expect(channel.closedFor).toBeNull();
     expect(settled).toEqual([['b']]);
   });
 
@@ -172,6 +107,7 @@ describe('RabbitBatchTransport', () => {
 
     expect(attempts).toBe(2);
     expect(channel.nacked).toEqual([]);
+    expect(channel.closedFor).toBeNull();
   });
 
   it('consumes nothing with MQ_PROVIDER=none', async () => {
@@ -204,13 +140,13 @@ describe('RabbitBatchTransport serving a Nest controller', () => {
     }
   }
 
-  let channel: FakeChannel;
+  let channel: StrictChannel;
   let microservice: INestMicroservice;
   let failures: unknown[];
 
   beforeEach(async () => {
     attempts = 0;
-    channel = new FakeChannel();
+    channel = new StrictChannel();
     const transport = new RabbitBatchTransport(connectionTo(channel), {
       queues: { q: QUEUE_OPTIONS },
       shutdownTimeoutMs: 1_000,
@@ -234,7 +170,8 @@ describe('RabbitBatchTransport serving a Nest controller', () => {
     await until(() => channel.acked.length === 2);
 
     expect(attempts).toBe(2);
-    expect(channel.nacked).toEqual(['a']);
+    expect(channel.bodiesOf(channel.nacked)).toEqual(['a']);
+    expect(channel.closedFor).toBeNull();
     expect(failures).toContainEqual(
       expect.objectContaining({ msg: 'batch failed; it stays unacked and is retried', error: 'database unreachable' }),
     );
