@@ -4,7 +4,7 @@ import { EVENT_STORE_DELIVERY_LIMIT, EVENT_STORE_QUEUE, RabbitBatchTransport, Ra
 import { EventStoreConfig } from '../event-store-consumer.config';
 
 /** First delay after a failed batch; it doubles up to EVENT_STORE_RETRY_MAX_DELAY. */
-export const EVENT_STORE_RETRY_BASE_DELAY_MS = 100;
+const EVENT_STORE_RETRY_BASE_DELAY_MS = 100;
 
 /** The transport `EventStoreConsumer` is served by, with how the event-store queue is consumed. */
 export const eventStoreTransport: FactoryProvider<RabbitBatchTransport> = {
