@@ -306,6 +306,9 @@ function cpuTable(cpu: CpuUse, units: number, unit: string): string {
   const rows = Object.entries(cpu.byProcess)
     .sort((a, b) => b[1] - a[1])
     .map(([name, seconds]) => [name, seconds.toFixed(1), share(seconds), per(seconds)]);
+  // Results written before the kernel was counted apart have none.
+  const kernel = cpu.kernel ?? 0;
+  rows.push(['kernel (interrupts, kernel threads)', kernel.toFixed(1), share(kernel), per(kernel)]);
   rows.push(['everything else on the machine', cpu.others.toFixed(1), share(cpu.others), per(cpu.others)]);
   rows.push(['machine busy, all cores', cpu.machineBusy.toFixed(1), share(cpu.machineBusy), per(cpu.machineBusy)]);
   return markdownTable(['process', 'CPU s', 'of machine', `CPU per ${unit}`], rows);
@@ -532,7 +535,7 @@ function steadyMarkdown(steady: SteadyFigure): string[] {
     `### Steady state with retention (${integer(settings.eventsPerSecond)} events/s for ${settings.seconds} s after a ` +
       `${settings.warmupSeconds} s warm-up; OUTBOX_RETENTION and MQ_TRACE_RETENTION \`PT${settings.retentionSeconds}S\`, ` +
       `RETENTION_INTERVAL \`PT${settings.retentionIntervalSeconds}S\`; ` +
-      `${settings.vacuum ? 'tables vacuumed by the benchmark each period' : 'autovacuum on'})`,
+      `${settings.vacuum ? 'tables vacuumed by the benchmark after each period as autovacuum would: throttled, no parallel workers' : 'autovacuum on'})`,
     '',
     `Drained ${steady.drainSeconds === null ? 'not in time' : `${steady.drainSeconds.toFixed(1)} s after the load`}` +
       `${Object.keys(steady.failureReasons).length > 0 ? `; failures ${JSON.stringify(steady.failureReasons)}` : ''}. ` +

@@ -17,6 +17,9 @@ export const STEADY_TABLES = [
 /** The tables the relay's retention trims; the event table keeps every event by design. */
 export const TRIMMED_TABLES = STEADY_TABLES.slice(1);
 
+/** Autovacuum's own throttle (`autovacuum_vacuum_cost_delay`'s default); a manual VACUUM runs unthrottled. */
+const AUTOVACUUM_COST_DELAY = '2ms';
+
 export interface SteadySettings {
   eventsPerSecond: number;
   eventsPerRequest: number;
@@ -28,7 +31,10 @@ export interface SteadySettings {
   /** The step rule's tolerance, applied to each period. */
   tolerance: number;
   drainTimeoutSeconds: number;
-  /** VACUUM ANALYZE the tables at the end of each period, in place of autovacuum when the server runs without it. */
+  /**
+   * VACUUM ANALYZE the tables after each period, in place of autovacuum when the server runs without it, as autovacuum
+   * would: throttled by its default cost delay, without parallel workers, and not while the previous round still runs.
+   */
   vacuum: boolean;
 }
 
@@ -49,8 +55,8 @@ function sleep(ms: number): Promise<void> {
 
 const isoSeconds = (seconds: number) => `PT${seconds}S`;
 
-async function tableSizes(client: Client): Promise<Record<string, TableSize>> {
-  const { rows } = await client.query<{ name: string; rows: string; bytes: string }>(
+async function tableSizes(pipeline: PipelineProcesses): Promise<Record<string, TableSize>> {
+  const rows = await pipeline.db.query<{ name: string; rows: string; bytes: string }>(
     `SELECT relname AS name, n_live_tup AS rows, pg_total_relation_size(relid) AS bytes
      FROM pg_stat_user_tables WHERE relname = ANY($1)`,
     [STEADY_TABLES],
@@ -82,6 +88,7 @@ export async function runSteady(
   });
   const housekeeping = new Client({ connectionString: pipeline.db.url });
   await housekeeping.connect();
+  await housekeeping.query(`SET vacuum_cost_delay = '${AUTOVACUUM_COST_DELAY}'`);
   try {
     return await measure(pipeline, probe, cpu, settings, housekeeping, log);
   } finally {
@@ -108,7 +115,7 @@ async function measure(
   let window: SampledWindow;
   try {
     await sleep(settings.warmupSeconds * 1000);
-    window = await sampleWindow(probe, cpu, load, settings, housekeeping, log);
+    window = await sampleWindow(pipeline, probe, cpu, load, settings, housekeeping, log);
   } finally {
     await load.stop();
   }
@@ -154,13 +161,14 @@ interface SampledWindow {
   startedAt: Date;
   periods: SteadyPeriod[];
   cpu: CpuUse;
-  /** The table readings and vacuums still under way on the housekeeping connection, and what failed there. */
+  /** The vacuum still under way on the housekeeping connection, and what failed there. */
   tableWork: Promise<void>;
   tableErrors: Error[];
 }
 
 /** Samples the pipeline once a second over the window and closes a period every `periodSeconds`. */
 async function sampleWindow(
+  pipeline: PipelineProcesses,
   probe: BacklogProbe,
   cpu: CpuAccounting,
   load: PacedLoad,
@@ -172,8 +180,9 @@ async function sampleWindow(
   await cpu.start();
   const windowStart = performance.now();
   const periods: SteadyPeriod[] = [];
-  // Table readings and vacuums run on their own connection beside the sampling, one after the other.
+  // Vacuums run on their own connection beside the sampling, one at a time.
   let tableWork: Promise<void> = Promise.resolve();
+  let vacuuming = false;
   const tableErrors: Error[] = [];
   let periodSamples: WindowSample[] = [{ ...(await probe.sample()), accepted: load.acceptedEvents }];
   let failed = load.failedRequests;
@@ -208,16 +217,17 @@ async function sampleWindow(
       tables: {},
     };
     periods.push(period);
-    tableWork = tableWork
-      .then(async () => {
-        period.tables = await tableSizes(housekeeping);
-        if (settings.vacuum) {
-          await housekeeping.query(`VACUUM ANALYZE ${STEADY_TABLES.join(', ')}`);
-        }
-      })
-      .catch((error: Error) => {
-        tableErrors.push(error);
-      });
+    period.tables = await tableSizes(pipeline);
+    if (settings.vacuum && !vacuuming) {
+      vacuuming = true;
+      tableWork = housekeeping
+        .query(`VACUUM (ANALYZE, PARALLEL 0) ${STEADY_TABLES.join(', ')}`)
+        .then(
+          () => undefined,
+          (error: Error) => void tableErrors.push(error),
+        )
+        .finally(() => (vacuuming = false));
+    }
     log(
       `  ${period.endSeconds} s: accepted ${Math.round(judged.acceptedEventsPerSecond)}, stored ` +
         `${Math.round(judged.storedEventsPerSecond)}, dispatched ${Math.round(judged.dispatchedEventsPerSecond)}/s; ` +
