@@ -50,6 +50,14 @@ describe('httpVerdict', () => {
   it('splits on 413', () => {
     expect(httpVerdict(413, {}, '', now)).toEqual({ kind: 'split' });
   });
+
+  it('does not take a 300 for delivered, and keeps only the first 300 characters of a long answer', () => {
+    expect(httpVerdict(300, {}, 'x'.repeat(400), now)).toEqual({
+      kind: 'retry',
+      error: `HTTP 300: ${'x'.repeat(300)}`,
+      retryAfterMs: null,
+    });
+  });
 });
 
 describe('parseRetryAfterMs', () => {
@@ -59,5 +67,14 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('Thu, 19 Feb 2026 00:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfterMs('soon', now)).toBeNull();
     expect(parseRetryAfterMs(undefined, now)).toBeNull();
+  });
+
+  it('reads seconds with spaces around them, the first of repeated headers, and nothing from a blank one', () => {
+    expect(parseRetryAfterMs(' 12 ', now)).toBe(12_000);
+    expect(parseRetryAfterMs(['4', '9'], now)).toBe(4_000);
+    expect(parseRetryAfterMs('  ', now)).toBeNull();
+    expect(parseRetryAfterMs('', now)).toBeNull();
+    expect(parseRetryAfterMs('5 s', now)).toBeNull();
+    expect(parseRetryAfterMs('1e3', now)).toBeNull();
   });
 });
