@@ -32,7 +32,23 @@ describe('circuit breaker state machine', () => {
     const circuit = failTimes(5);
     expect(circuit.state).toBe(CircuitState.Open);
     expect(circuit.openedAt).toBe(1_000);
+    expect(circuit.consecutiveFailures).toBe(5);
     expect(circuitAllowance(circuit, 100)).toBe(0);
+  });
+
+  it('stays open, counting on, when a failure comes back while open (a request sent before it opened)', () => {
+    expect(circuitOnFailure(failTimes(5), policy, 30_000)).toEqual({
+      state: CircuitState.Open,
+      consecutiveFailures: 6,
+      openedAt: 1_000,
+    });
+  });
+
+  it('leaves a closed or half-open circuit as it is on a tick, however long ago it last opened', () => {
+    const halfOpen = circuitOnTick(failTimes(5), policy, 61_000);
+    expect(circuitOnTick(halfOpen, policy, 500_000)).toBe(halfOpen);
+    const closed = circuitOnSuccess(halfOpen, 61_500);
+    expect(circuitOnTick(closed, policy, 500_000)).toBe(closed);
   });
 
   it('a success resets the consecutive count', () => {
@@ -58,6 +74,7 @@ describe('circuit breaker state machine', () => {
     const reopened = circuitOnFailure(circuitOnTick(failTimes(5), policy, 61_000), policy, 61_500);
     expect(reopened.state).toBe(CircuitState.Open);
     expect(reopened.openedAt).toBe(61_500);
+    expect(reopened.consecutiveFailures).toBe(6);
     expect(circuitOnTick(reopened, policy, 100_000).state).toBe(CircuitState.Open);
   });
 

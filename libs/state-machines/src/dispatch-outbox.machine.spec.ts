@@ -19,5 +19,6 @@ describe('dispatch outbox state machine', () => {
     [S.Failed, S.Pending],
   ])('rejects %s -> %s', (from, to) => {
     expect(() => transitionDispatchOutbox(from, to)).toThrow(IllegalTransitionError);
+    expect(() => transitionDispatchOutbox(from, to)).toThrow(`dispatch-outbox: illegal transition ${from} -> ${to}`);
   });
 });

@@ -19,5 +19,6 @@ describe('source outbox state machine', () => {
     [S.Failed, S.Pending],
   ])('rejects %s -> %s', (from, to) => {
     expect(() => transitionSourceOutbox(from, to)).toThrow(IllegalTransitionError);
+    expect(() => transitionSourceOutbox(from, to)).toThrow(`source-outbox: illegal transition ${from} -> ${to}`);
   });
 });

@@ -131,6 +131,45 @@ describe('the diagnosis walk over a window', () => {
     ]);
   });
 
+  it('gives each decision of the path the numbers it was answered from', () => {
+    const evidence = (s: PipelineSnapshot) => diagnoseWindow(s).path.map((step) => step.evidence);
+    const waiting: Change = (s) => {
+      s.queue = { messageCount: 5, consumerCount: 2 };
+      s.deadLetterQueue = { messageCount: 4, consumerCount: 0 };
+      s.traces.consumed = 0;
+      s.ingest = { ...s.ingest, invalid: 3, unavailable: 4 };
+    };
+    expect(evidence(snapshot(waiting))).toEqual([
+      { accepted: 100, rateLimited: 0, notAllowed: 0, invalid: 3, unavailable: 4 },
+      { pendingCount: 0, failedCount: 0, oldestPendingAgeSeconds: null, publishFailuresInWindow: 0 },
+      { consumeFailuresInWindow: 0, consumedInWindow: 0, deadLetterQueueDepth: 4 },
+      { consumers: 2, queueDepth: 5, publishedInWindow: 100 },
+      { storedInWindow: 0, dispatchedInWindow: 100, dispatchFailedRetrying: 0, openCircuits: 0 },
+    ]);
+    expect(diagnoseWindow(snapshot(waiting)).findings[0].evidence).toEqual({
+      publishedInWindow: 100,
+      consumedInWindow: 0,
+      queueDepth: 5,
+      consumers: 2,
+    });
+    const unasked = snapshot(waiting, (s) => {
+      s.queue = null;
+      s.deadLetterQueue = null;
+    });
+    expect(evidence(unasked).slice(2, 4)).toEqual([
+      { consumeFailuresInWindow: 0, consumedInWindow: 0, deadLetterQueueDepth: null },
+      { consumers: null, queueDepth: null, publishedInWindow: 100 },
+    ]);
+    expect(diagnoseWindow(unasked).findings[0].evidence).toMatchObject({ queueDepth: null, consumers: null });
+  });
+
+  it('counts every answered request in the share of a refusal surge', () => {
+    const finding = diagnoseWindow(
+      snapshot(rateLimited, (s) => (s.ingest = { ...s.ingest, invalid: 3, unavailable: 4 })),
+    ).findings[0];
+    expect(finding.evidence).toEqual({ rateLimitedRequests: 30, requests: 137, share: 0.219 });
+  });
+
   it('walks the flowchart to the branch the findings show', () => {
     const path = (s: PipelineSnapshot) => diagnoseWindow(s).path.map((step) => `${step.question} ${step.answer}`);
     expect(path(snapshot(publishFailing))).toEqual([
@@ -328,6 +367,72 @@ describe('the diagnosis walk for one event', () => {
     ]);
     expect(eventRows(dispatch('PENDING', 40))).toEqual([5]);
     expect(eventRows(dispatch('PENDING', 1))).toEqual([]);
+  });
+
+  it('gives each decision of the path the numbers it was answered from', () => {
+    const evidence = (e: EventSnapshot) => diagnoseEvent(e).path.map((step) => step.evidence);
+    expect(evidence(journey({}))).toEqual([
+      { source: 'CLIENT' },
+      { outboxStatus: 'PUBLISHED', retryCount: 0, publishFailures: 0 },
+      { consumed: 1, consumeFailures: 0 },
+      { published: 1, stored: 1 },
+      { stored: 1, dispatchRows: 1, dispatched: 1 },
+    ]);
+    const waiting = journey({
+      outbox: null,
+      traces: [{ stage: 'PUBLISH', createdAt: ago(5), errorMessage: null }],
+      stored: null,
+      dispatches: [],
+    });
+    expect(evidence(waiting).slice(1)).toEqual([
+      { outboxStatus: null, retryCount: null, publishFailures: 0 },
+      { consumed: 0, consumeFailures: 0 },
+      { published: 1, stored: 0 },
+      { stored: 0, dispatchRows: 0, dispatched: 0 },
+    ]);
+    const retried = journey({
+      dispatches: [
+        { target: 'POSTHOG', status: 'DISPATCHED', retryCount: 0, lastError: null, createdAt: ago(58) },
+        { target: 'WEBHOOK', status: 'FAILED', retryCount: 1, lastError: 'HTTP 500', createdAt: ago(58) },
+      ],
+    });
+    expect(evidence(retried)[4]).toEqual({ stored: 1, dispatchRows: 2, dispatched: 1 });
+  });
+
+  it('reads the latest attempt: the last consume error, the last publish, a FAILED row still due for a retry', () => {
+    const poisoned = journey({
+      traces: [
+        { stage: 'PUBLISH', createdAt: ago(59), errorMessage: null },
+        { stage: 'CONSUME_FAIL', createdAt: ago(58), errorMessage: 'first' },
+        { stage: 'CONSUME_FAIL', createdAt: ago(57), errorMessage: 'second' },
+      ],
+      stored: null,
+      dispatches: [],
+    });
+    expect(diagnoseEvent(poisoned).findings[0].evidence).toMatchObject({ consumeFailures: 2, lastError: 'second' });
+    const republished = journey({
+      traces: [
+        { stage: 'PUBLISH', createdAt: ago(120), errorMessage: null },
+        { stage: 'PUBLISH', createdAt: ago(5), errorMessage: null },
+      ],
+      stored: null,
+      dispatches: [],
+    });
+    expect(eventRows(republished)).toEqual([]);
+    const retrying = journey({
+      outbox: { status: 'FAILED', retryCount: 2, nextRetryAt: ago(-30), lastError: 'x', createdAt: ago(60) },
+      stored: null,
+      dispatches: [],
+    });
+    expect(diagnoseEvent(retrying).findings[0].evidence).toMatchObject({ parked: 0 });
+    const storedAfterAFailure = journey({
+      traces: [
+        { stage: 'PUBLISH', createdAt: ago(59), errorMessage: null },
+        { stage: 'CONSUME_FAIL', createdAt: ago(58), errorMessage: 'database unavailable' },
+        { stage: 'CONSUME_SUCCESS', createdAt: ago(50), errorMessage: null },
+      ],
+    });
+    expect(eventRows(storedAfterAFailure)).toEqual([]);
   });
 
   it('answers whether it is a server event, then the decisions down to where it stopped', () => {

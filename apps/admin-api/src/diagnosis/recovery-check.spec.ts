@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TraceCounts } from './diagnosis.walk';
 import { RecoveryInputs, recoveryCheck } from './recovery-check';
 
@@ -45,6 +47,45 @@ describe('the §10 recovery check', () => {
       storedPerMinuteEarlierHalf: 266.7,
       storedPerMinuteRecentHalf: 600,
     });
+  });
+
+  it("words each item as the runbook's §10 list does, in its order", () => {
+    const runbook = readFileSync(join(__dirname, '../../../../docs/runbook.ko.md'), 'utf8');
+    for (const item of recoveryCheck(recovered())) {
+      expect(runbook).toContain(`\n${item.item}. ${item.check}\n`);
+    }
+  });
+
+  it('gives the numbers behind items 2 and 4, and where the write-up of item 5 starts', () => {
+    const items = recoveryCheck(recovered());
+    expect(items[1].evidence).toEqual({ consumeFailuresEarlierHalf: 2, consumeFailuresRecentHalf: 0 });
+    expect(items[3].evidence).toEqual({
+      dispatchFailedRetrying: 0,
+      dispatchParked: 0,
+      dispatchedRecentHalf: 9_000,
+      failedRatio: 0,
+      openCircuits: 0,
+    });
+    expect(items[4].evidence).toEqual({
+      incidentReport: 'GET /api/v1/admin/user-activity/incident-report?from=&to=',
+    });
+  });
+
+  it('reads a window of no length as no rate rather than dividing by zero', () => {
+    const [, , stored] = recoveryCheck({ ...recovered(), windowMinutes: 0 });
+    expect(stored.evidence).toEqual({
+      storedPerMinuteBefore: 0,
+      storedPerMinuteEarlierHalf: 0,
+      storedPerMinuteRecentHalf: 0,
+    });
+  });
+
+  it('gives a failed ratio of 0, not NaN, when nothing was attempted', () => {
+    const [, , , dispatch] = recoveryCheck({
+      ...recovered(),
+      dispatch: { retrying: 0, parked: 0, openCircuits: 0, dispatchedInRecentHalf: 0 },
+    });
+    expect(dispatch.evidence.failedRatio).toBe(0);
   });
 
   it('fails item 1 while publishes still fail or FAILED rows remain', () => {

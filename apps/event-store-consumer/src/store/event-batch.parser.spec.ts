@@ -44,4 +44,14 @@ describe('parseEventBatch', () => {
   it('names a message with no id at all "unknown"', () => {
     expect(parseEventBatch([delivery('42')]).rejected[0].messageId).toBe('unknown');
   });
+
+  it.each([
+    ['null', 'null', undefined],
+    ['an empty message id and an empty eventId', JSON.stringify({ eventId: '', eventName: '' }), ''],
+    ['a numeric eventId and eventName', JSON.stringify({ eventId: 7, eventName: 8 }), undefined],
+  ])('names a message "unknown", with no event name, when the body has %s', (_label, body, messageId) => {
+    expect(parseEventBatch([delivery(body, messageId)]).rejected).toEqual([
+      expect.objectContaining({ messageId: 'unknown', eventName: null }),
+    ]);
+  });
 });
