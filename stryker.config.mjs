@@ -60,6 +60,9 @@ export default {
   },
   mutate: PURE_MODULES,
   coverageAnalysis: 'perTest',
+  // Reuses the last run's results (reports/stryker-incremental.json, not committed) for mutants whose code and tests
+  // did not change: after the first full run, a change to one module re-tests that module's mutants only.
+  incremental: true,
   // Mutants in module-level constants would rerun every spec each; the logic the tests exercise is what counts here.
   ignoreStatic: true,
   // On a busy machine a slow Jest run is not a hang, and every timed-out mutant restarts its runner (a minute here).
