@@ -306,9 +306,7 @@ function cpuTable(cpu: CpuUse, units: number, unit: string): string {
   const rows = Object.entries(cpu.byProcess)
     .sort((a, b) => b[1] - a[1])
     .map(([name, seconds]) => [name, seconds.toFixed(1), share(seconds), per(seconds)]);
-  // Results written before the kernel was counted apart have none.
-  const kernel = cpu.kernel ?? 0;
-  rows.push(['kernel (interrupts, kernel threads)', kernel.toFixed(1), share(kernel), per(kernel)]);
+  rows.push(['kernel (interrupts, kernel threads)', cpu.kernel.toFixed(1), share(cpu.kernel), per(cpu.kernel)]);
   rows.push(['everything else on the machine', cpu.others.toFixed(1), share(cpu.others), per(cpu.others)]);
   rows.push(['machine busy, all cores', cpu.machineBusy.toFixed(1), share(cpu.machineBusy), per(cpu.machineBusy)]);
   return markdownTable(['process', 'CPU s', 'of machine', `CPU per ${unit}`], rows);

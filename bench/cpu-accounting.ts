@@ -146,11 +146,11 @@ export class CpuAccounting {
         add(app.name, stat);
       }
     }
-    const backends = await this.pipeline.db.query<{ pid: number; database: string }>(
-      'SELECT pid, current_database() AS database FROM pg_stat_activity WHERE datname = current_database()',
+    const backends = await this.pipeline.db.query<{ pid: number; datname: string }>(
+      'SELECT pid, datname FROM pg_stat_activity WHERE datname = current_database()',
     );
     const benchBackends = new Set(backends.map((row) => row.pid));
-    const ofBenchDatabase = benchWorkerTitle(backends[0]?.database ?? '', benchBackends);
+    const worksForBench = worksForBenchDatabase(backends[0]?.datname ?? '', benchBackends);
     const postmaster = processes.find(
       (stat) => stat.command === 'postgres' && byPid.get(stat.parent)?.command !== 'postgres',
     );
@@ -160,7 +160,7 @@ export class CpuAccounting {
         kernelThreads += stat.seconds;
       } else if (stat === postmaster || (stat.parent === postmaster?.pid && isServerProcess(stat.pid))) {
         add(POSTGRES_SERVER, stat);
-      } else if (stat.parent === postmaster?.pid && (benchBackends.has(stat.pid) || ofBenchDatabase(stat.pid))) {
+      } else if (stat.parent === postmaster?.pid && (benchBackends.has(stat.pid) || worksForBench(stat.pid))) {
         add(BENCH_DATABASE_BACKENDS, stat);
       } else if (stat.command === 'beam.smp') {
         add('rabbitmq (whole broker)', stat);
@@ -199,7 +199,7 @@ const SERVER_PROCESS =
 const isServerProcess = (pid: number) => SERVER_PROCESS.test(commandLine(pid));
 
 /** Whether a PostgreSQL process works for the bench database: its autovacuum worker, or a bench backend's parallel worker. */
-function benchWorkerTitle(database: string, backends: Set<number>): (pid: number) => boolean {
+function worksForBenchDatabase(database: string, backends: Set<number>): (pid: number) => boolean {
   return (pid) => {
     const title = commandLine(pid);
     const parallel = /parallel worker for PID (\d+)/.exec(title);

@@ -126,9 +126,9 @@ async function measure(
     before,
   );
   const drainSeconds = drain.drained ? (Date.now() - stoppedAt) / 1000 : null;
-  await window.tableWork;
-  if (window.tableErrors.length > 0) {
-    throw window.tableErrors[0];
+  await window.lastVacuum;
+  if (window.vacuumErrors.length > 0) {
+    throw window.vacuumErrors[0];
   }
   const { periods } = window;
   await addLatency(pipeline, periods, bodies, window.startedAt, settings.periodSeconds);
@@ -162,8 +162,8 @@ interface SampledWindow {
   periods: SteadyPeriod[];
   cpu: CpuUse;
   /** The vacuum still under way on the housekeeping connection, and what failed there. */
-  tableWork: Promise<void>;
-  tableErrors: Error[];
+  lastVacuum: Promise<void>;
+  vacuumErrors: Error[];
 }
 
 /** Samples the pipeline once a second over the window and closes a period every `periodSeconds`. */
@@ -181,9 +181,9 @@ async function sampleWindow(
   const windowStart = performance.now();
   const periods: SteadyPeriod[] = [];
   // Vacuums run on their own connection beside the sampling, one at a time.
-  let tableWork: Promise<void> = Promise.resolve();
+  let lastVacuum: Promise<void> = Promise.resolve();
   let vacuuming = false;
-  const tableErrors: Error[] = [];
+  const vacuumErrors: Error[] = [];
   let periodSamples: WindowSample[] = [{ ...(await probe.sample()), accepted: load.acceptedEvents }];
   let failed = load.failedRequests;
   let behind = load.behind;
@@ -220,11 +220,11 @@ async function sampleWindow(
     period.tables = await tableSizes(pipeline);
     if (settings.vacuum && !vacuuming) {
       vacuuming = true;
-      tableWork = housekeeping
+      lastVacuum = housekeeping
         .query(`VACUUM (ANALYZE, PARALLEL 0) ${STEADY_TABLES.join(', ')}`)
         .then(
           () => undefined,
-          (error: Error) => void tableErrors.push(error),
+          (error: Error) => void vacuumErrors.push(error),
         )
         .finally(() => (vacuuming = false));
     }
@@ -237,7 +237,7 @@ async function sampleWindow(
     failed = load.failedRequests;
     behind = load.behind;
   }
-  return { startedAt, periods, cpu: await cpu.stop(), tableWork, tableErrors };
+  return { startedAt, periods, cpu: await cpu.stop(), lastVacuum, vacuumErrors };
 }
 
 /** Each period's events, by when ingest received them, with their time from ingest to stored. */
